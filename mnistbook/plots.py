@@ -28,7 +28,7 @@ def _image(x) -> np.ndarray:
 def _grid(n: int, ncols: int, cell: float = 1.3):
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols, (cell + 0.25) * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols, (cell + 0.45) * nrows + 0.3), squeeze=False)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -36,18 +36,25 @@ def _grid(n: int, ncols: int, cell: float = 1.3):
     return fig, axes.flat
 
 
-def plot_digits(images, labels=None, *, n: int = 20, ncols: int = 10, title: str = "MNIST digits"):
+def plot_digits(images, labels=None, *, predictions=None, n: int = 20, ncols: int = 10,
+                title: str = "MNIST digits"):
     """Show the first ``n`` images in a grid, each titled with its label.
 
     ``images`` is a batch of 28×28 (or 784-pixel) images; ``labels``, if
-    given, the digit shown above each. Returns the matplotlib ``Figure``.
-    Introduced in chapter 1, Loading the data.
+    given, the digit shown above each. With ``predictions``, each title gives
+    the model's answer instead, blue when it matches the label and red when
+    not. Returns the matplotlib ``Figure``. Introduced in chapter 1, Loading
+    the data (predictions: chapter 7, Predicting).
     """
     n = min(n, len(images))
     fig, axes = _grid(n, ncols)
     for i, ax in zip(range(n), axes):
         ax.imshow(_image(images[i]), cmap="gray")
-        if labels is not None:
+        if predictions is not None:
+            guess = int(predictions[i])
+            right = labels is None or guess == int(labels[i])
+            ax.set_title(f"says {guess}", fontsize=9, color="tab:blue" if right else "tab:red")
+        elif labels is not None:
             ax.set_title(f"label {int(labels[i])}", fontsize=9)
     fig.suptitle(title)
     fig.tight_layout()

@@ -22,15 +22,18 @@ def quiet_tensorflow() -> None:
     and "oneDNN custom operations are on" straight to the process's standard
     error while it loads, before any setting can filter them, and a Jupyter
     kernel copies them into the notebook. This function sets
-    ``TF_CPP_MIN_LOG_LEVEL=2`` (unless you set it yourself), then imports
+    ``TF_CPP_MIN_LOG_LEVEL=3`` (unless you set it yourself: set it to 0 before
+    importing mnistbook to see every message), then imports
     TensorFlow and looks up its devices with file descriptor 2 pointed at
-    ``os.devnull``, so those lines go nowhere. Later warnings and errors are
-    shown as usual. Calling it again does nothing.
+    ``os.devnull``, so those lines go nowhere. Level 3 also hides the C++
+    core's later log lines (such as the harmless "NodeDef mentions attribute
+    use_unbounded_threadpool" on the first ``predict``); real failures still
+    raise Python exceptions. Calling it again does nothing.
     """
     global _quieted
     if _quieted:
         return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         sys.stderr.flush()
         saved = os.dup(2)
