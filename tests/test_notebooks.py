@@ -1,0 +1,115 @@
+"""Checks of the stored chapters that nbval itself cannot make.
+
+nbval compares each cell's new output with the stored one, so a chapter
+stored unexecuted passes while checking nothing. These tests make sure every
+chapter is stored executed, in order, without log noise, and that the book's
+table of contents and Colab setup cells agree with _config.yml.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+
+
+def _cells(path: Path, kind: str = "code") -> list[dict]:
+    nb = json.loads(path.read_text())
+    return [cell for cell in nb["cells"] if cell["cell_type"] == kind]
+
+
+def _source(cell: dict) -> str:
+    source = cell["source"]
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _toc_files() -> list[str]:
+    files = [TOC["root"]]
+    for part in TOC.get("parts", []):
+        files += [entry["file"] for entry in part["chapters"]]
+    return files
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 7
+
+
+def test_toc_lists_every_chapter_and_every_entry_exists():
+    toc = _toc_files()
+    for path in CHAPTERS:
+        assert f"chapters/{path.stem}" in toc, f"{path.name} is not in _toc.yml"
+    for entry in toc:
+        matches = list(ROOT.glob(entry + ".*"))
+        assert matches, f"_toc.yml lists {entry}, which does not exist"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_is_stored_executed_in_order(path):
+    counts = [cell.get("execution_count") for cell in _cells(path)]
+    assert None not in counts, f"{path.name}: {counts.count(None)} code cell(s) not executed"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..{len(counts)}; "
+        "re-run the chapter top to bottom with `make execute`"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_no_errors_and_no_log_noise(path):
+    for cell in _cells(path):
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"{path.name}: a stored error in:\n{_source(cell)}"
+            if output["output_type"] == "stream":
+                assert output["name"] != "stderr", f"{path.name}: stderr output {output['text']!r}"
+                text = output["text"] if isinstance(output["text"], str) else "".join(output["text"])
+                # A progress bar leaves "━" runs and carriage returns behind.
+                assert "━" not in text and "\r" not in text, f"{path.name}: progress-bar debris {text[:80]!r}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_uses_tags_not_visible_nbval_comments(path):
+    for cell in _cells(path):
+        assert not re.search(r"#\s*NBVAL_", _source(cell)), f"{path.name}: use the nbval-ignore-output tag"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_a_title_and_hidden_checks(path):
+    first = json.loads(path.read_text())["cells"][0]
+    assert first["cell_type"] == "markdown" and _source(first).startswith("# "), f"{path.name}: no title"
+    checks = [cell for cell in _cells(path) if "remove-cell" in _tags(cell)]
+    assert checks, f"{path.name}: no check cell (tag remove-cell) asserting what must hold"
+    for cell in checks:
+        assert "assert " in _source(cell), f"{path.name}: a hidden cell that checks nothing"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_colab_setup_cell_installs_from_the_configured_repository(path):
+    url = CONFIG["repository"]["url"]
+    setup = _cells(path)[0]
+    assert "setup" in _tags(setup), f"{path.name}: the first code cell must be the tagged setup cell"
+    source = _source(setup)
+    installs = re.findall(r"git\+(\S+?)[\"'\s]", source)
+    assert installs == [url], (
+        f"{path.name} installs mnistbook from {installs}, but _config.yml says {url}; "
+        "run `make colab-url` after changing repository.url"
+    )
+    assert source.index("import mnistbook") < source.index("import keras"), (
+        f"{path.name}: import mnistbook before keras, so TensorFlow's start-up log stays quiet"
+    )
+
+
+def test_kernelspec_is_plain_python3():
+    for path in CHAPTERS:
+        spec = json.loads(path.read_text())["metadata"]["kernelspec"]
+        assert spec["name"] == "python3", f"{path.name}: kernel {spec['name']!r} would not exist on Colab"
