@@ -47,6 +47,8 @@ def plot_digits(images, labels=None, *, predictions=None, n: int = 20, ncols: in
     the data (predictions: chapter 7, Predicting).
     """
     n = min(n, len(images))
+    if n < 1:
+        raise ValueError("expected at least one image to draw; got none")
     fig, axes = _grid(n, ncols)
     for i, ax in zip(range(n), axes):
         ax.imshow(_image(images[i]), cmap="gray")
@@ -128,6 +130,9 @@ def plot_confusion_matrix(y_true, y_pred, *, ax=None, title: str = "Confusion ma
     y_pred = np.asarray(y_pred).astype(int)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true and y_pred differ in shape: {y_true.shape} vs {y_pred.shape}")
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if y.size and (y.min() < 0 or y.max() > 9):
+            raise ValueError(f"expected digits 0 to 9 in {name}; got values from {y.min()} to {y.max()}")
     matrix = np.zeros((10, 10), dtype=int)
     np.add.at(matrix, (y_true, y_pred), 1)
     if ax is None:

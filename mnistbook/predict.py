@@ -37,7 +37,8 @@ def as_batch(x) -> np.ndarray:
         raise ValueError(f"expected {_EXPECTED}; got {shape}")
     if len(x) == 0:
         raise ValueError(f"expected at least one image; got an empty batch of shape {shape}")
-    x = x.astype("float32")
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = x.astype("float32")
     if not np.isfinite(x).all():
         raise ValueError("expected finite pixel values; got NaN or infinity")
     return x
