@@ -54,10 +54,17 @@ def plot_digits(images, labels=None, *, predictions=None, n: int = 20, ncols: in
         ax.imshow(_image(images[i]), cmap="gray")
         if predictions is not None:
             guess = int(predictions[i])
-            right = labels is None or guess == int(labels[i])
-            ax.set_title(f"says {guess}", fontsize=9, color="tab:blue" if right else "tab:red")
+            if labels is None or guess == int(labels[i]):
+                ax.set_title(f"says {guess}", fontsize=9, color="tab:blue")
+            else:
+                ax.set_title(f"is {int(labels[i])}, says {guess}", fontsize=9, color="tab:red")
         elif labels is not None:
             ax.set_title(f"label {int(labels[i])}", fontsize=9)
+    if predictions is not None:
+        fig.supxlabel("each image: 28 × 28 pixels; above it, the model's answer (red: wrong, with the true label)",
+                      fontsize=9)
+    elif labels is not None:
+        fig.supxlabel("each image: 28 × 28 pixels, with its label above it", fontsize=9)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -177,6 +184,7 @@ def plot_misclassified(images, y_true, y_pred, probabilities=None, *, n: int = 2
         if confidence is not None:
             text += f" ({confidence[k]:.0%})"
         ax.set_title(text, fontsize=9, color="tab:red")
+    fig.supxlabel("each image: 28 × 28 pixels; above it, true digit → the model's answer", fontsize=9)
     fig.suptitle(f"{title}: true → predicted" + (" (confidence)" if confidence is not None else ""))
     fig.tight_layout()
     return fig

@@ -67,7 +67,11 @@ def test_plot_digits_with_predictions(digits):
     predictions[1] = (labels[1] + 1) % 10
     fig = plot_digits(images, labels, predictions=predictions, n=3)
     shown = [ax for ax in fig.axes if ax.images]
-    assert [ax.get_title() for ax in shown] == [f"says {d}" for d in predictions[:3]]
+    assert [ax.get_title() for ax in shown] == [
+        f"says {predictions[0]}",
+        f"is {labels[1]}, says {predictions[1]}",
+        f"says {predictions[2]}",
+    ]
     colors = [matplotlib.colors.to_hex(ax.title.get_color()) for ax in shown]
     blue, red = matplotlib.colors.to_hex("tab:blue"), matplotlib.colors.to_hex("tab:red")
     assert colors == [blue, red, blue]
