@@ -6,6 +6,8 @@ Small modules by concern, so the chapters stay short:
 - :mod:`mnistbook.models`: the article's network;
 - :mod:`mnistbook.predict`: digits from probabilities (``predict_classes``);
 - :mod:`mnistbook.plots`: the book's figures;
+- :mod:`mnistbook.metrics`: confusion matrix, precision and recall;
+- :mod:`mnistbook.images`: any picture of a digit into MNIST form;
 - :mod:`mnistbook.runtime`: quiet TensorFlow start-up and seeding.
 
 Importing the package silences TensorFlow's start-up log lines (see
@@ -17,6 +19,8 @@ from .runtime import quiet_tensorflow, set_seed
 quiet_tensorflow()
 
 from .data import MnistDataError, cache_dir, fetch_mnist, load_mnist, read_idx  # noqa: E402
+from .images import ImageError, load_image, prepare_image  # noqa: E402
+from .metrics import confusion_matrix, most_confused, precision_recall  # noqa: E402
 from .models import SEED_MLP_PARAMS, build_seed_mlp  # noqa: E402
 from .plots import (  # noqa: E402
     plot_confusion_matrix,
@@ -30,20 +34,26 @@ from .predict import as_batch, predict_classes, predict_proba  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
+    "ImageError",
     "MnistDataError",
     "SEED_MLP_PARAMS",
     "as_batch",
     "build_seed_mlp",
     "cache_dir",
+    "confusion_matrix",
     "fetch_mnist",
+    "load_image",
     "load_mnist",
+    "most_confused",
     "plot_confusion_matrix",
     "plot_digits",
     "plot_history",
     "plot_misclassified",
     "plot_prediction",
+    "precision_recall",
     "predict_classes",
     "predict_proba",
+    "prepare_image",
     "quiet_tensorflow",
     "read_idx",
     "set_seed",

@@ -127,21 +127,16 @@ def plot_history(history, *, title: str = "Training history"):
 def plot_confusion_matrix(y_true, y_pred, *, ax=None, title: str = "Confusion matrix"):
     """Draw a seaborn heatmap of true against predicted digits.
 
-    Cell (i, j) counts the test images of digit i that the model called j;
+    ``y_true`` and ``y_pred`` are digits or one-hot/probability rows, as for
+    :func:`mnistbook.metrics.confusion_matrix`. Cell (i, j) counts the test images of digit i that the model called j;
     the diagonal holds the correct answers. Returns the ``Axes``.
     Introduced in chapter 8, Evaluating honestly.
     """
     import seaborn as sns
 
-    y_true = np.asarray(y_true).astype(int)
-    y_pred = np.asarray(y_pred).astype(int)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred differ in shape: {y_true.shape} vs {y_pred.shape}")
-    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        if y.size and (y.min() < 0 or y.max() > 9):
-            raise ValueError(f"expected digits 0 to 9 in {name}; got values from {y.min()} to {y.max()}")
-    matrix = np.zeros((10, 10), dtype=int)
-    np.add.at(matrix, (y_true, y_pred), 1)
+    from .metrics import confusion_matrix
+
+    matrix = confusion_matrix(y_true, y_pred)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
     sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=True, square=True, ax=ax,
