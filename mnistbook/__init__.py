@@ -3,7 +3,7 @@
 Small modules by concern, so the chapters stay short:
 
 - :mod:`mnistbook.data`: the real MNIST, verified, from the cache, Keras or a mirror;
-- :mod:`mnistbook.models`: the article's network;
+- :mod:`mnistbook.models`: the article's network and the book's better ones;
 - :mod:`mnistbook.predict`: digits from probabilities (``predict_classes``);
 - :mod:`mnistbook.plots`: the book's figures;
 - :mod:`mnistbook.metrics`: confusion matrix, precision and recall;
@@ -21,7 +21,7 @@ quiet_tensorflow()
 from .data import MnistDataError, cache_dir, fetch_mnist, load_mnist, read_idx  # noqa: E402
 from .images import ImageError, load_image, prepare_image  # noqa: E402
 from .metrics import confusion_matrix, most_confused, precision_recall  # noqa: E402
-from .models import SEED_MLP_PARAMS, build_seed_mlp  # noqa: E402
+from .models import SEED_MLP_PARAMS, build_cnn, build_seed_mlp, build_wide_mlp  # noqa: E402
 from .plots import (  # noqa: E402
     plot_confusion_matrix,
     plot_digits,
@@ -38,7 +38,9 @@ __all__ = [
     "MnistDataError",
     "SEED_MLP_PARAMS",
     "as_batch",
+    "build_cnn",
     "build_seed_mlp",
+    "build_wide_mlp",
     "cache_dir",
     "confusion_matrix",
     "fetch_mnist",

@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import keras
 
-__all__ = ["SEED_MLP_PARAMS", "build_seed_mlp"]
+__all__ = ["SEED_MLP_PARAMS", "build_cnn", "build_seed_mlp", "build_wide_mlp"]
 
 #: Parameters of the article's network: 50,240 + 4,160 + 8,320 + 8,256 + 650.
 SEED_MLP_PARAMS = 71_626
 
 
-def build_seed_mlp(compile: bool = True) -> keras.Sequential:
+def build_seed_mlp(compile: bool = True, learning_rate=None) -> keras.Sequential:
     """Build the article's network, compiled with the article's settings.
 
     Returns a ``keras.Sequential`` model: input of 784 pixels, Dense layers of
     64, 64, 128 and 64 units with ReLU, and a 10-unit softmax output, 71,626
     parameters in all. With ``compile=True`` (the default) it is compiled
     with the adam optimizer, categorical cross-entropy loss and the accuracy
-    metric, so it expects one-hot labels. Introduced in chapter 3, Building
-    the model (compiling: chapter 4).
+    metric, so it expects one-hot labels. ``learning_rate`` (a number or a
+    ``keras.optimizers.schedules`` schedule) replaces Adam's default of
+    0.001. Introduced in chapter 3, Building the model (compiling: chapter 4;
+    ``learning_rate``: chapter 9).
     """
     model = keras.Sequential(
         [
@@ -34,6 +36,72 @@ def build_seed_mlp(compile: bool = True) -> keras.Sequential:
         ],
         name="seed_mlp",
     )
-    if compile:
-        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    return _compile(model, learning_rate) if compile else model
+
+
+def _compile(model: keras.Model, learning_rate) -> keras.Model:
+    optimizer = keras.optimizers.Adam(0.001 if learning_rate is None else learning_rate)
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
     return model
+
+
+def build_wide_mlp(learning_rate=None, dropout: float = 0.3) -> keras.Sequential:
+    """Build the wider dense network of chapter 10, compiled.
+
+    Returns a ``keras.Sequential`` model: 784 inputs, two Dense layers of 512
+    ReLU units, each followed by ``Dropout(dropout)``, and a 10-unit softmax
+    output (669,706 parameters). Compiled like :func:`build_seed_mlp`, with
+    Adam at ``learning_rate`` (a number or a schedule; default 0.001).
+    Introduced in chapter 10, A wider network with dropout.
+    """
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(512, activation="relu"),
+            keras.layers.Dropout(dropout),
+            keras.layers.Dense(512, activation="relu"),
+            keras.layers.Dropout(dropout),
+            keras.layers.Dense(10, activation="softmax"),
+        ],
+        name="wide_mlp",
+    )
+    return _compile(model, learning_rate)
+
+
+def build_cnn(learning_rate=None) -> keras.Sequential:
+    """Build the convolutional network of chapter 11, compiled.
+
+    Returns a ``keras.Sequential`` model for inputs of shape (28, 28, 1) with
+    pixels scaled to 0–1: random shifts of up to 8% (training only), two
+    blocks of two 3×3 convolutions (32 then 64 filters, each with batch
+    normalization and ReLU) followed by 2×2 max pooling, then dropout, a
+    128-unit dense layer with batch normalization, dropout, and a 10-unit
+    softmax output. Compiled like :func:`build_seed_mlp`. Introduced in
+    chapter 11, A convolutional network.
+    """
+    layers = keras.layers
+
+    def conv(filters: int) -> list:
+        return [layers.Conv2D(filters, 3, use_bias=False), layers.BatchNormalization(), layers.Activation("relu")]
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.RandomTranslation(0.08, 0.08, fill_mode="constant"),
+            *conv(32),
+            *conv(32),
+            layers.MaxPooling2D(),
+            *conv(64),
+            *conv(64),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dropout(0.3),
+            layers.Dense(128, use_bias=False),
+            layers.BatchNormalization(),
+            layers.Activation("relu"),
+            layers.Dropout(0.3),
+            layers.Dense(10, activation="softmax"),
+        ],
+        name="cnn",
+    )
+    return _compile(model, learning_rate)
