@@ -106,3 +106,51 @@ def test_quiet_tensorflow_is_idempotent():
     quiet_tensorflow()
     assert os.environ.get("TF_CPP_MIN_LOG_LEVEL")
     assert mnistbook.runtime._quieted
+
+
+# --------------------------------------------------------------------------
+# The book's better networks (chapters 9-11)
+# --------------------------------------------------------------------------
+
+
+def test_seed_mlp_learning_rate_option():
+    assert float(build_seed_mlp().optimizer.learning_rate) == pytest.approx(0.001)
+    assert float(build_seed_mlp(learning_rate=0.0003).optimizer.learning_rate) == pytest.approx(0.0003)
+    schedule = keras.optimizers.schedules.CosineDecay(0.001, decay_steps=100)
+    model = build_seed_mlp(learning_rate=schedule)
+    assert model.count_params() == SEED_MLP_PARAMS
+    config = model.optimizer.get_config()["learning_rate"]
+    assert config["class_name"] == "CosineDecay" and config["config"]["decay_steps"] == 100
+
+
+@pytest.mark.parametrize(
+    "build,params,input_shape,dropouts",
+    [
+        (mnistbook.build_wide_mlp, 669_706, (None, 784), 2),
+        (mnistbook.build_cnn, 198_442, (None, 28, 28, 1), 2),
+    ],
+)
+def test_better_networks(build, params, input_shape, dropouts):
+    model = build()
+    assert model.count_params() == params
+    assert model.input_shape == input_shape
+    assert model.output_shape == (None, 10)
+    assert model.layers[-1].activation.__name__ == "softmax"
+    assert sum(isinstance(layer, keras.layers.Dropout) for layer in model.layers) == dropouts
+    assert model.loss == "categorical_crossentropy" and type(model.optimizer).__name__ == "Adam"
+    batch = np.zeros((2, *input_shape[1:]), dtype="float32")
+    np.testing.assert_allclose(model.predict(batch, verbose=0).sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_wide_mlp_dropout_rate_is_configurable():
+    rates = [layer.rate for layer in mnistbook.build_wide_mlp(dropout=0.0).layers if isinstance(layer, keras.layers.Dropout)]
+    assert rates == [0.0, 0.0]
+
+
+def test_cnn_augments_only_while_training():
+    model = mnistbook.build_cnn()
+    assert isinstance(model.layers[0], keras.layers.RandomTranslation)
+    image = np.zeros((1, 28, 28, 1), dtype="float32")
+    image[0, 10:18, 12:16, 0] = 1.0
+    shifted = keras.ops.convert_to_numpy(model.layers[0](image, training=False))
+    np.testing.assert_array_equal(shifted, image)  # no shift at prediction time
