@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test data execute images colab-url bench-data clean
+.PHONY: book test nbval data execute images colab-url bench-data bench-models clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,18 @@ data: $(STAMP)
 
 ## book: build the HTML book from the stored, nbval-checked outputs (no re-execution)
 book: data
+	$(PY) tools/execution_statistics.py
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html"
 
-## test: unit tests, then every chapter re-run by nbval and compared with its stored outputs
+## test: unit tests; the book in a real browser; every chapter run alone from a wheel
+##       install and compared with its stored outputs by nbval (tests/test_standalone.py)
 test: data
-	$(PY) -m pytest tests chapters --nbval --nbval-current-env --nbval-sanitize-with chapters/sanitize.cfg
+	$(PY) -m pytest tests
+
+## nbval: quicker check while editing: nbval over chapters/ in this environment
+nbval: data
+	$(PY) -m pytest chapters --nbval --nbval-current-env --nbval-sanitize-with chapters/sanitize.cfg
 
 ## execute: re-run every chapter top to bottom and store the outputs (after editing one)
 execute: data
@@ -43,6 +49,10 @@ colab-url: $(STAMP)
 ## bench-data: time a cached load of MNIST (prints a table)
 bench-data: data
 	$(PY) bench/data_load.py
+
+## bench-models: train every recipe in the book and print a table (about 6 minutes)
+bench-models: data
+	$(PY) bench/models.py
 
 clean:
 	rm -rf _build
