@@ -70,10 +70,11 @@ def wheel_env(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def times():
-    """Collects each chapter's run time; written to artifacts/execution_times.json at the end."""
+    """Collects each chapter's run time; written to artifacts/execution_times.json at the end,
+    only when every chapter ran and passed (a partial run, e.g. with -k, leaves it alone)."""
     collected: dict[str, float] = {}
     yield collected
-    if collected:
+    if len(collected) == len(CHAPTERS):
         TIMES.parent.mkdir(parents=True, exist_ok=True)
         TIMES.write_text(json.dumps({
             "date": str(date.today()),
