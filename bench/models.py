@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-import keras
-import numpy as np
+import mnistbook  # first: it keeps TensorFlow's start-up log quiet
 
-import mnistbook
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
 
 
 @dataclass(frozen=True)
