@@ -7,7 +7,6 @@ import io
 import shutil
 import struct
 import tarfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,6 @@ from conftest import (
     idx_bytes,
     make_tgz,
     part_files,
-    sha256_bytes,
     sha256_file,
 )
 
