@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .predict import is_numeric
+
 __all__ = ["ImageError", "load_image", "prepare_image"]
 
 
@@ -52,7 +54,7 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
 
 def _as_gray(image: np.ndarray) -> np.ndarray:
     """Validate an array and return it as grayscale floats in [0, 1]."""
-    if image.dtype == bool or not (np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating)):
+    if not is_numeric(image):
         raise ImageError(f"expected numeric pixel values; got dtype {image.dtype}")
     shape = image.shape
     if image.ndim == 3 and shape[2] in (3, 4):

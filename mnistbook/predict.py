@@ -11,6 +11,15 @@ import numpy as np
 
 __all__ = ["as_batch", "predict_classes", "predict_proba"]
 
+def is_numeric(array: np.ndarray) -> bool:
+    """Return True when ``array`` holds integers or floats (not bool, strings or objects).
+
+    The pixel check shared by :func:`as_batch` and
+    :func:`mnistbook.images.prepare_image`. Introduced in chapter 7, Predicting.
+    """
+    return array.dtype != bool and (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating))
+
+
 _EXPECTED = "a 28×28 image, a flat 784-pixel image, or a batch of shape (n, 28, 28) or (n, 784)"
 
 
@@ -24,7 +33,7 @@ def as_batch(x) -> np.ndarray:
     for non-numeric or non-finite values. Introduced in chapter 7, Predicting.
     """
     x = np.asarray(x)
-    if x.dtype == bool or not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+    if not is_numeric(x):
         raise ValueError(f"expected numeric pixel values (integers or floats); got dtype {x.dtype}")
     shape = x.shape
     if shape in ((28, 28), (784,)):
