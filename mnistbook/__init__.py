@@ -18,13 +18,14 @@ from .runtime import quiet_tensorflow, set_seed
 
 quiet_tensorflow()
 
-from .data import MnistDataError, cache_dir, fetch_mnist, load_mnist, read_idx  # noqa: E402
+from .data import MnistDataError, cache_dir, fetch_mnist, load_mnist, read_idx, split_validation  # noqa: E402
 from .images import ImageError, load_image, prepare_image  # noqa: E402
 from .metrics import confusion_matrix, most_confused, precision_recall  # noqa: E402
 from .models import SEED_MLP_PARAMS, build_cnn, build_seed_mlp, build_wide_mlp  # noqa: E402
 from .plots import (  # noqa: E402
     plot_confusion_matrix,
     plot_digits,
+    plot_histories,
     plot_history,
     plot_misclassified,
     plot_prediction,
@@ -49,6 +50,7 @@ __all__ = [
     "most_confused",
     "plot_confusion_matrix",
     "plot_digits",
+    "plot_histories",
     "plot_history",
     "plot_misclassified",
     "plot_prediction",
@@ -59,4 +61,5 @@ __all__ = [
     "quiet_tensorflow",
     "read_idx",
     "set_seed",
+    "split_validation",
 ]

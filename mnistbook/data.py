@@ -43,7 +43,11 @@ __all__ = [
     "load_mnist",
     "load_source",
     "read_idx",
+    "split_validation",
 ]
+
+#: How many training images every chapter from 9 on keeps back for validation.
+VALIDATION_SIZE = 10_000
 
 #: SHA-256 of the four original, uncompressed IDX files.
 IDX_FILES: dict[str, str] = {
@@ -403,3 +407,23 @@ def load_source(source: MnistSource) -> MnistArrays:
     if source.kind in ("keras", "keras-cache"):
         return _load_npz(source.path)
     return _load_idx_folder(source.path)
+
+
+def split_validation(x, y, size: int = VALIDATION_SIZE):
+    """Split training data into a training part and a fixed validation part.
+
+    Returns ``(x_train, y_train), (x_val, y_val)``: the validation part is the
+    *last* ``size`` images (10,000 by default) and their labels, the training
+    part everything before them. The split is the same on every call and in
+    every chapter, so recipes are compared on the same validation images,
+    and the test set stays out of every choice. Raises ``ValueError`` when
+    ``x`` and ``y`` differ in length or ``size`` leaves nothing to train on.
+    Introduced in chapter 9, Getting more from the same network.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"expected as many labels as images; got {len(x)} images and {len(y)} labels")
+    if not 0 < size < len(x):
+        raise ValueError(f"expected a validation size between 1 and {len(x) - 1}; got {size}")
+    cut = len(x) - size
+    return (x[:cut], y[:cut]), (x[cut:], y[cut:])

@@ -637,3 +637,23 @@ def test_unreadable_cache_file_is_reported_not_raised(tiny, tiny_sums, cache, mo
     monkeypatch.setattr(mdata, "_sha256", sha256_denied)
     with pytest.raises(MnistDataError, match="t10k-images-idx3-ubyte cannot be read \\(Permission denied\\)"):
         fetch_mnist(download=False)
+
+
+def test_split_validation_keeps_the_last_images_back():
+    x, y = np.arange(50).reshape(10, 5), np.arange(10)
+    (x_train, y_train), (x_val, y_val) = mnistbook.split_validation(x, y, size=3)
+    np.testing.assert_array_equal(y_train, np.arange(7))
+    np.testing.assert_array_equal(y_val, [7, 8, 9])
+    np.testing.assert_array_equal(x_val, x[7:])
+    assert mnistbook.data.VALIDATION_SIZE == 10_000
+
+
+@pytest.mark.parametrize("size, message", [(0, "between 1 and 9"), (10, "between 1 and 9")])
+def test_split_validation_rejects_sizes_that_leave_nothing(size, message):
+    with pytest.raises(ValueError, match=message):
+        mnistbook.split_validation(np.zeros((10, 2)), np.zeros(10), size=size)
+
+
+def test_split_validation_rejects_mismatched_labels():
+    with pytest.raises(ValueError, match="got 10 images and 9 labels"):
+        mnistbook.split_validation(np.zeros((10, 2)), np.zeros(9))
