@@ -15,6 +15,7 @@ import numpy as np
 __all__ = [
     "plot_confusion_matrix",
     "plot_digits",
+    "plot_histories",
     "plot_history",
     "plot_misclassified",
     "plot_prediction",
@@ -124,12 +125,45 @@ def plot_history(history, *, title: str = "Training history"):
     return fig
 
 
-def plot_confusion_matrix(y_true, y_pred, *, ax=None, title: str = "Confusion matrix"):
+def plot_histories(histories: dict, *, metric: str = "val_loss", title: str | None = None, ax=None):
+    """Compare several training runs: one curve per run, for one metric.
+
+    ``histories`` maps a run's name to what ``model.fit`` returned (or its
+    ``.history`` dict); ``metric`` is a key of those dicts, such as
+    ``"val_loss"`` or ``"val_accuracy"``. Runs of different lengths are fine.
+    Returns the ``Axes``. Raises ``KeyError`` naming the run that lacks
+    ``metric``. Introduced in chapter 9, Getting more from the same network.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.6))
+    longest = 1
+    for name, history in histories.items():
+        h = getattr(history, "history", history)
+        if metric not in h:
+            raise KeyError(f"run {name!r} has no {metric!r}; it has {sorted(h)}")
+        values = h[metric]
+        longest = max(longest, len(values))
+        ax.plot(np.arange(1, len(values) + 1), values, "o-", markersize=4, label=name)
+    ax.set_xticks(range(1, longest + 1, max(1, longest // 10)))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric.replace("val_", "validation ").replace("_", " "))
+    ax.set_title(title or f"{metric} per epoch")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_confusion_matrix(y_true, y_pred, *, ax=None, title: str = "Confusion matrix",
+                          errors_only: bool = False):
     """Draw a seaborn heatmap of true against predicted digits.
 
     ``y_true`` and ``y_pred`` are digits or one-hot/probability rows, as for
     :func:`mnistbook.metrics.confusion_matrix`. Cell (i, j) counts the test images of digit i that the model called j;
-    the diagonal holds the correct answers. Returns the ``Axes``.
+    the diagonal holds the correct answers. The colours follow the mistakes
+    only (the diagonal is drawn gray with its count), so the errors stand
+    out instead of fading next to the large diagonal; with
+    ``errors_only=True`` the diagonal is left blank. Returns the ``Axes``.
     Introduced in chapter 8, Evaluating honestly.
     """
     import seaborn as sns
@@ -139,8 +173,15 @@ def plot_confusion_matrix(y_true, y_pred, *, ax=None, title: str = "Confusion ma
     matrix = confusion_matrix(y_true, y_pred)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
-    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=True, square=True, ax=ax,
-                annot_kws={"fontsize": 8}, cbar_kws={"label": "number of images"})
+    diagonal = np.eye(len(matrix), dtype=bool)
+    errors = np.where(diagonal, 0, matrix)
+    vmax = max(1, int(errors.max()))
+    sns.heatmap(errors, mask=diagonal, annot=True, fmt="d", cmap="Reds", vmin=0, vmax=vmax, cbar=True,
+                square=True, ax=ax, annot_kws={"fontsize": 8}, cbar_kws={"label": "number of mistakes"})
+    if not errors_only:
+        for i in range(len(matrix)):
+            ax.add_patch(plt.Rectangle((i, i), 1, 1, color="0.85"))
+            ax.text(i + 0.5, i + 0.5, f"{matrix[i, i]}", ha="center", va="center", fontsize=8)
     ax.set_xlabel("predicted digit")
     ax.set_ylabel("true digit")
     ax.set_title(title)

@@ -178,9 +178,20 @@ def test_plot_confusion_matrix():
     expected = np.zeros((10, 10), dtype=int)
     for t, p in zip(y_true, y_pred):
         expected[t, p] += 1
-    cells = np.asarray(ax.collections[0].get_array()).reshape(10, 10)
-    np.testing.assert_array_equal(cells, expected)
+    # Every count is written in its cell, the correct answers included ...
+    written = {(round(t.get_position()[1] - 0.5), round(t.get_position()[0] - 0.5)): int(t.get_text())
+               for t in ax.texts}
+    assert {cell: count for cell, count in written.items() if count} == {
+        (int(i), int(j)): int(expected[i, j]) for i, j in zip(*np.nonzero(expected))}
+    # ... but the colour scale is set by the mistakes alone, so they stand out.
+    colours = ax.collections[0]
+    assert colours.norm.vmax == 1  # the largest off-diagonal count, not the diagonal's 3
     assert_titled(ax.figure)
+
+
+def test_plot_confusion_matrix_errors_only_leaves_the_diagonal_blank():
+    ax = plot_confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2], errors_only=True)
+    assert sorted(int(t.get_text()) for t in ax.texts if int(t.get_text())) == [1]
 
 
 def test_plot_confusion_matrix_on_given_axes():
@@ -251,3 +262,21 @@ def test_plot_digits_needs_an_image():
 def test_plot_confusion_matrix_rejects_labels_outside_0_to_9(bad):
     with pytest.raises(ValueError, match="expected digits 0 to 9 in y_pred"):
         plot_confusion_matrix([1, 2, 3], [1, 2, bad])
+
+
+def test_plot_histories_draws_one_curve_per_run():
+    from mnistbook import plot_histories
+
+    ax = plot_histories({"a": {"val_loss": [0.3, 0.2]}, "b": {"val_loss": [0.4, 0.3, 0.25]}},
+                        title="Two runs")
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+    assert list(ax.get_lines()[1].get_ydata()) == [0.4, 0.3, 0.25]
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "validation loss"
+    assert_titled(ax.figure)
+
+
+def test_plot_histories_names_the_run_without_the_metric():
+    from mnistbook import plot_histories
+
+    with pytest.raises(KeyError, match="run 'b' has no 'val_accuracy'"):
+        plot_histories({"a": {"val_accuracy": [0.9]}, "b": {"loss": [0.1]}}, metric="val_accuracy")
