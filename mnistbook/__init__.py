@@ -2,7 +2,8 @@
 
 Small modules by concern, so the chapters stay short:
 
-- :mod:`mnistbook.data`: the real MNIST, verified, from the cache, Keras or a mirror;
+- :mod:`mnistbook.data`: the real MNIST, verified, from the cache, Keras or a mirror,
+  and UCI's handwritten digits from outside MNIST;
 - :mod:`mnistbook.models`: the article's network and the book's better ones;
 - :mod:`mnistbook.predict`: digits from probabilities (``predict_classes``);
 - :mod:`mnistbook.plots`: the book's figures;
@@ -18,7 +19,15 @@ from .runtime import quiet_tensorflow, set_seed
 
 quiet_tensorflow()
 
-from .data import MnistDataError, cache_dir, fetch_mnist, load_mnist, read_idx, split_validation  # noqa: E402
+from .data import (  # noqa: E402
+    MnistDataError,
+    cache_dir,
+    fetch_mnist,
+    load_mnist,
+    load_uci_digits,
+    read_idx,
+    split_validation,
+)
 from .images import ImageError, load_image, prepare_image  # noqa: E402
 from .metrics import confusion_matrix, most_confused, precision_recall  # noqa: E402
 from .models import SEED_MLP_PARAMS, build_cnn, build_seed_mlp, build_wide_mlp  # noqa: E402
@@ -47,6 +56,7 @@ __all__ = [
     "fetch_mnist",
     "load_image",
     "load_mnist",
+    "load_uci_digits",
     "most_confused",
     "plot_confusion_matrix",
     "plot_digits",

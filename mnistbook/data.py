@@ -42,6 +42,7 @@ __all__ = [
     "keras_cache_path",
     "load_mnist",
     "load_source",
+    "load_uci_digits",
     "read_idx",
     "split_validation",
 ]
@@ -427,3 +428,33 @@ def split_validation(x, y, size: int = VALIDATION_SIZE):
         raise ValueError(f"expected a validation size between 1 and {len(x) - 1}; got {size}")
     cut = len(x) - size
     return (x[:cut], y[:cut]), (x[cut:], y[cut:])
+
+
+def load_uci_digits():
+    """Load UCI's handwritten digits, from outside MNIST, prepared like MNIST.
+
+    The 1,797 digits of scikit-learn's ``load_digits()``: the test part of
+    the UCI "Optical Recognition of Handwritten Digits" collection, written
+    by people who are not MNIST's writers, scanned, and stored as 8×8 images
+    whose pixels count the ink in 4×4 blocks (values 0–16). The data ships
+    inside scikit-learn's package: nothing is downloaded.
+
+    Returns ``(images, labels)``: float32 images of shape (1797, 28, 28) with
+    values in [0, 1], each made by :func:`mnistbook.prepare_image` from one
+    8×8 image (light ink on black, so never inverted), and int64 labels of
+    shape (1797,), the digits 0–9. Raises ``ImportError`` with the install
+    command when scikit-learn is missing. Introduced in chapter 12, Saving,
+    loading, and reading your own digit.
+    """
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as exc:
+        raise ImportError(
+            "load_uci_digits needs scikit-learn, which ships the UCI digits: "
+            "run `pip install scikit-learn` and try again."
+        ) from exc
+    from .images import prepare_image
+
+    digits = load_digits()
+    images = np.stack([prepare_image(image / 16.0, invert=False) for image in digits.images])
+    return images.astype(np.float32), digits.target.astype(np.int64)

@@ -133,3 +133,28 @@ def test_a_real_mnist_digit_survives_the_round_trip(real_mnist):
     big = np.kron(1.0 - original, np.ones((3, 3), dtype=np.float32))  # dark on white, 84×84
     back = prepare_image(big)
     assert np.abs(back - original).mean() < 0.08
+
+
+def test_a_tiny_8x8_digit_is_scaled_up_into_mnist_form():
+    """Small inputs, like UCI's 8×8 digits (ink counts 0–16), are enlarged to fit 20×20."""
+    tiny = np.zeros((8, 8), dtype=np.float32)
+    tiny[1:7, 4:6] = 16.0  # a two-pixel-wide stem
+    tiny[6, 2:7] = 16.0  # and a foot
+    x = prepare_image(tiny / 16.0, invert=False)
+    _assert_mnist_form(x)
+    rows = np.flatnonzero(x.max(axis=1) > 0.5)
+    assert rows[-1] - rows[0] + 1 >= 18  # 6 pixels tall became about 20
+
+
+def test_load_uci_digits_gives_mnist_shaped_images_and_labels():
+    from mnistbook import load_uci_digits
+
+    images, labels = load_uci_digits()
+    assert images.shape == (1797, 28, 28) and images.dtype == np.float32
+    assert labels.shape == (1797,) and labels.dtype == np.int64
+    assert 0.0 <= images.min() and images.max() <= 1.0
+    assert set(np.unique(labels)) == set(range(10))
+    assert np.bincount(labels).min() >= 170  # about 180 of each digit
+    assert (images[:, 0, :] == 0).all() and (images[:, :, 0] == 0).all()  # a black frame, like MNIST
+    for x in images[:20]:
+        _assert_mnist_form(x)
