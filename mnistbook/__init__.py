@@ -30,7 +30,7 @@ from .data import (  # noqa: E402
 )
 from .images import ImageError, load_image, prepare_image  # noqa: E402
 from .metrics import confusion_matrix, most_confused, precision_recall  # noqa: E402
-from .models import SEED_MLP_PARAMS, build_cnn, build_seed_mlp, build_wide_mlp  # noqa: E402
+from .models import SEED_MLP_PARAMS, build_cnn, build_seed_mlp, build_simple_cnn, build_wide_mlp  # noqa: E402
 from .plots import (  # noqa: E402
     plot_confusion_matrix,
     plot_digits,
@@ -50,6 +50,7 @@ __all__ = [
     "as_batch",
     "build_cnn",
     "build_seed_mlp",
+    "build_simple_cnn",
     "build_wide_mlp",
     "cache_dir",
     "confusion_matrix",

@@ -128,6 +128,7 @@ def test_seed_mlp_learning_rate_option():
     [
         (mnistbook.build_wide_mlp, 669_706, (None, 784), 2),
         (mnistbook.build_cnn, 198_442, (None, 28, 28, 1), 2),
+        (mnistbook.build_simple_cnn, 34_826, (None, 28, 28, 1), 1),
     ],
 )
 def test_better_networks(build, params, input_shape, dropouts):
@@ -154,3 +155,21 @@ def test_cnn_augments_only_while_training():
     image[0, 10:18, 12:16, 0] = 1.0
     shifted = keras.ops.convert_to_numpy(model.layers[0](image, training=False))
     np.testing.assert_array_equal(shifted, image)  # no shift at prediction time
+
+
+@pytest.mark.parametrize(
+    "options, params, first, norms",
+    [
+        ({}, 34_826, keras.layers.Conv2D, 0),
+        ({"batch_norm": True}, 35_114, keras.layers.Conv2D, 2),
+        ({"batch_norm": True, "augment": True}, 35_114, keras.layers.RandomTranslation, 2),
+    ],
+)
+def test_simple_cnn_steps(options, params, first, norms):
+    model = mnistbook.build_simple_cnn(**options)
+    assert model.count_params() == params
+    assert isinstance(model.layers[0], first)
+    assert sum(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers) == norms
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [32, 64]
+    assert all(c.use_bias != bool(norms) for c in convs)  # batch normalization's shift replaces the bias
