@@ -50,7 +50,7 @@ colab-url: $(STAMP)
 bench-data: data
 	$(PY) bench/data_load.py
 
-## bench-models: train every recipe in the book and print a table (about 6 minutes)
+## bench-models: train every recipe in the book with five seeds; print the table, update README and the book (about 45 minutes)
 bench-models: data
 	$(PY) bench/models.py
 
