@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,64 @@ def test_kernelspec_is_plain_python3():
     for path in CHAPTERS:
         spec = json.loads(path.read_text())["metadata"]["kernelspec"]
         assert spec["name"] == "python3", f"{path.name}: kernel {spec['name']!r} would not exist on Colab"
+
+
+# --------------------------------------------------------------------------
+# Accuracy floors and the benchmark's tables follow bench/results.json
+# --------------------------------------------------------------------------
+
+BENCH = ROOT / "bench"
+FLOOR = re.compile(r"(0\.\d+)\)?,?\s*#\s*floor:\s*([\w-]+)")
+
+
+def _bench():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_models", BENCH / "models.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_models", module)  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module, json.loads((BENCH / "results.json").read_text())
+
+
+def _floors() -> list[tuple[str, float, str]]:
+    found = []
+    for path in CHAPTERS:
+        for cell in _cells(path):
+            if "remove-cell" in _tags(cell):
+                found += [(path.name, float(v), name) for v, name in FLOOR.findall(_source(cell))]
+    return found
+
+
+def test_accuracy_floors_follow_the_benchmark_rule():
+    bench, results = _bench()
+    floors = _floors()
+    assert {name for _, _, name in floors} >= {"article", "cosine", "wide", "cnn"}, floors
+    for chapter, value, recipe in floors:
+        assert recipe in results, f"{chapter}: no benchmark results for {recipe!r}; run make bench-models"
+        expected = bench.accuracy_floor([run["test_accuracy"] for run in results[recipe]["runs"]])
+        assert value == pytest.approx(expected), (
+            f"{chapter}: the floor for {recipe} is {value}, but bench/results.json gives {expected:.3f}"
+        )
+
+
+def test_every_accuracy_floor_names_its_benchmark_recipe():
+    literal = re.compile(r"accuracy\w*\s*>=\s*0\.\d")
+    for path in CHAPTERS:
+        for cell in _cells(path):
+            if "remove-cell" not in _tags(cell):
+                continue
+            for line in _source(cell).splitlines():
+                assert not literal.search(line) or FLOOR.search(line), (
+                    f"{path.name}: an accuracy floor typed without its benchmark recipe: {line.strip()!r}; "
+                    "write it as `0.xyz  # floor: RECIPE` (see bench/models.py, accuracy_floor)"
+                )
+
+
+def test_benchmark_tables_match_the_results():
+    bench, results = _bench()
+    table = bench.render(results)
+    for path in bench.TABLE_FILES:
+        text = path.read_text()
+        inside = text.split(bench.START, 1)[1].split(bench.END, 1)[0].strip()
+        assert inside == table, f"{path.name}: the benchmark table is out of date; run bench/models.py --tables"
