@@ -31,15 +31,18 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     """Read an image file (PNG, JPEG, …) as grayscale floats in [0, 1].
 
     Returns an array of shape (height, width); transparent pixels count as
-    white paper. Raises :class:`ImageError` if the file is missing or is not
-    an image Pillow can read. Introduced in chapter 12.
+    white paper. The EXIF orientation tag that many phone cameras write is
+    applied, so a portrait photo arrives upright, not sideways. Raises
+    :class:`ImageError` if the file is missing or is not an image Pillow can
+    read. Introduced in chapter 12.
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
     try:
         with Image.open(path) as image:
             image.load()
+            image = ImageOps.exif_transpose(image)  # phone photos: upright
             if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
                 image = image.convert("RGBA")
                 background = Image.new("RGBA", image.size, (255, 255, 255, 255))

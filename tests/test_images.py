@@ -83,6 +83,22 @@ def test_reads_image_files(tmp_path, suffix, mode):
     assert load_image(path).shape == (60, 40)
 
 
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_exif_orientation_is_applied(tmp_path, suffix):
+    """A phone photo stored sideways with an EXIF Orientation tag arrives upright."""
+    stored = _digit_on_paper()  # 60 tall, 40 wide, as the sensor stored it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation 6: turn 90° clockwise to display
+    path = tmp_path / f"phone{suffix}"
+    Image.fromarray(stored).save(path, exif=exif)
+    loaded = load_image(path)
+    assert loaded.shape == (40, 60)  # width and height swapped
+    expected = np.rot90(stored, k=-1).astype(np.float32) / 255.0  # clockwise
+    assert np.abs(loaded - expected).mean() < 0.02
+    assert np.abs(loaded - np.rot90(stored, k=1) / 255.0).mean() > 0.1
+    _assert_mnist_form(prepare_image(path))
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(ImageError, match="does not exist: check the file name"):
         prepare_image(tmp_path / "nope.png")
