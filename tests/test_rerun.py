@@ -9,21 +9,15 @@ check cell runs both times.
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+from wheelhouse import BASE_ENV, ROOT
 
 pytestmark = pytest.mark.rerun
-
-#: The environment as pytest started, before conftest's per-test isolation
-#: (an empty PATH and data cache): the chapter needs the real data cache.
-BASE_ENV = dict(os.environ)
 
 
 @pytest.mark.parametrize("name", ["09_same_network_better.ipynb"])

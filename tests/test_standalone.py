@@ -24,45 +24,29 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from wheelhouse import ROOT, build_wheel, clean_env, make_venv, pip_install, run
+
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 TIMES = ROOT / "artifacts" / "execution_times.json"
 
 pytestmark = pytest.mark.standalone
 
 
-#: The environment as pytest started, before conftest's per-test isolation (an
-#: empty PATH and data cache) applies: the chapters need the real data cache.
-BASE_ENV = dict(os.environ)
-
-
-def _clean_env() -> dict[str, str]:
-    """The starting environment, less what could leak the repository into the runs."""
-    env = {k: v for k, v in BASE_ENV.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "MPLBACKEND")}
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    return env
-
-
-def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
-    kwargs.setdefault("env", _clean_env())
-    result = subprocess.run(args, capture_output=True, text=True, **kwargs)
-    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    return result
+LOCK = ROOT / "requirements.lock"
 
 
 @pytest.fixture(scope="module")
 def wheel_env(tmp_path_factory) -> Path:
-    """A fresh virtual environment with mnistbook installed from a freshly built wheel; returns its python."""
+    """A fresh virtual environment with mnistbook installed from a freshly built wheel,
+    at the lock file's versions (the ones the stored outputs were made with); returns its python."""
     base = tmp_path_factory.mktemp("standalone")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(base / "dist"), str(ROOT)])
-    wheels = list((base / "dist").glob("mnistbook-*.whl"))
-    assert len(wheels) == 1, wheels
+    wheel = build_wheel(base / "dist")
+    python = make_venv(sys.executable, base / "venv")
+    pins = base / "constraints.txt"  # the lock, less its editable line (pip refuses that as a constraint)
+    pins.write_text("".join(line for line in LOCK.read_text().splitlines(keepends=True) if not line.startswith("-e")))
+    pip_install(python, "-c", pins, wheel, "nbval", "pytest", "ipykernel")
 
-    _run([sys.executable, "-m", "venv", str(base / "venv")])
-    python = base / "venv" / "bin" / "python"
-    _run([str(python), "-m", "pip", "install", "--quiet", str(wheels[0]), "nbval", "pytest", "ipykernel"])
-
-    where = _run([str(python), "-c", "import mnistbook; print(mnistbook.__file__)"], cwd=base)
+    where = run([python, "-c", "import mnistbook; print(mnistbook.__file__)"], cwd=base)
     location = Path(where.stdout.strip())
     assert base in location.parents and ROOT not in location.parents, f"mnistbook imported from {location}"
     return python
@@ -95,7 +79,7 @@ def test_chapter_runs_alone_and_reproduces_its_outputs(wheel_env, times, tmp_pat
     result = subprocess.run(
         [str(wheel_env), "-m", "pytest", "--nbval", "--nbval-current-env", "--nbval-sanitize-with", str(sanitize),
          "-p", "no:cacheprovider", "-q", "--color=no", chapter.name],
-        cwd=folder, env=_clean_env(), capture_output=True, text=True, timeout=1200,
+        cwd=folder, env=clean_env(), capture_output=True, text=True, timeout=1200,
     )
     seconds = time.perf_counter() - start
     assert result.returncode == 0, f"{chapter.name} failed when run alone:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
