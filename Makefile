@@ -1,18 +1,20 @@
 # Two commands do all set-up on a fresh machine:
 #   make book   builds the HTML book into _build/html (the main job)
 #   make test   runs the unit tests and re-runs every chapter against its stored output
-# Both install what they need into .venv and fetch the verified data on first use.
+# Both install what they need into .venv, at the exact versions of requirements.lock,
+# and fetch the verified data on first use.
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
 
-.PHONY: book test nbval data execute images colab-url bench-data bench-models clean
+.PHONY: book test colab nbval data execute images colab-url stats lock drift bench-data bench-models clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
 	touch $@
 
 ## data: fetch MNIST if needed, verify it, say where it is
@@ -20,15 +22,20 @@ data: $(STAMP)
 	$(PY) -m mnistbook data
 
 ## book: build the HTML book from the stored, nbval-checked outputs (no re-execution)
+##       (changes no tracked file; `make stats` updates the Execution statistics page)
 book: data
-	$(PY) tools/execution_statistics.py
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html"
 
 ## test: unit tests; the book in a real browser; every chapter run alone from a wheel
-##       install and compared with its stored outputs by nbval (tests/test_standalone.py)
+##       install and compared with its stored outputs by nbval (tests/test_standalone.py);
+##       every chapter run on Google Colab's versions (tests/test_colab.py)
 test: data
 	$(PY) -m pytest tests
+
+## colab: only the Colab-stack test: Python 3.13 with ci/colab.txt's versions, every chapter alone
+colab: data
+	$(PY) -m pytest tests -m colab
 
 ## nbval: quicker check while editing: nbval over chapters/ in this environment
 nbval: data
@@ -37,6 +44,19 @@ nbval: data
 ## execute: re-run every chapter top to bottom and store the outputs (after editing one)
 execute: data
 	$(VENV)/bin/jupyter execute --inplace chapters/*.ipynb
+
+## stats: write the Execution statistics page from the last full `make test` (then commit it)
+stats: $(STAMP)
+	$(PY) tools/execution_statistics.py
+
+## lock: re-pin requirements.lock to the newest versions requirements.txt allows (see README)
+lock: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip compile requirements.txt --universal --python-version 3.11.7 --upgrade -o $(LOCK)
+
+## drift: the quick tests and nbval with the newest versions instead of the lock; reports what broke
+drift: data
+	$(PY) tools/drift.py
 
 ## images: redraw the picture on the book's first page
 images: data
@@ -55,4 +75,4 @@ bench-models: data
 	$(PY) bench/models.py
 
 clean:
-	rm -rf _build
+	rm -rf _build .venv-drift
