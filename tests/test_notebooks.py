@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 
 def _cells(path: Path, kind: str = "code") -> list[dict]:
@@ -95,19 +98,43 @@ def test_chapter_has_a_title_and_hidden_checks(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_colab_setup_cell_installs_from_the_configured_repository(path):
-    url = CONFIG["repository"]["url"]
+def test_colab_setup_cell_installs_this_release_from_the_configured_repository(path):
+    ref = f"{CONFIG['repository']['url']}@v{VERSION}"
     setup = _cells(path)[0]
     assert "setup" in _tags(setup), f"{path.name}: the first code cell must be the tagged setup cell"
     source = _source(setup)
     installs = re.findall(r"git\+(\S+?)[\"'\s]", source)
-    assert installs == [url], (
-        f"{path.name} installs mnistbook from {installs}, but _config.yml says {url}; "
-        "run `make colab-url` after changing repository.url"
+    assert installs == [ref], (
+        f"{path.name} installs mnistbook from {installs}, but _config.yml and pyproject.toml say {ref}; "
+        "run `make colab-url` after changing repository.url or the version"
     )
     assert source.index("import mnistbook") < source.index("import keras"), (
         f"{path.name}: import mnistbook before keras, so TensorFlow's start-up log stays quiet"
     )
+
+
+#: Runs a setup cell (stdin) in a fresh IPython shell whose %pip only prints its line.
+SETUP_RUNNER = """
+import sys, types
+from IPython.core.interactiveshell import InteractiveShell
+
+if sys.argv[1] == "colab":
+    sys.modules["google.colab"] = types.ModuleType("google.colab")
+shell = InteractiveShell.instance()
+shell.magics_manager.magics["line"]["pip"] = lambda line: print("%pip", line)
+shell.run_cell(sys.stdin.read()).raise_error()
+"""
+
+
+@pytest.mark.parametrize("where", ["elsewhere", "colab"])
+def test_setup_cell_installs_on_colab_and_nowhere_mnistbook_is_installed(where):
+    """Chapter 1's setup cell, run in a fresh process: pip runs on Colab, and only there."""
+    result = subprocess.run([sys.executable, "-c", SETUP_RUNNER, where], input=_source(_cells(CHAPTERS[0])[0]),
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    pips = [line for line in result.stdout.splitlines() if line.startswith("%pip")]
+    expected = [f'%pip install -q "mnistbook @ git+{CONFIG["repository"]["url"]}@v{VERSION}"']
+    assert pips == (expected if where == "colab" else [])
 
 
 def test_kernelspec_is_plain_python3():

@@ -1,10 +1,14 @@
-"""Point every chapter's Colab setup cell at the repository in _config.yml.
+"""Write the install lines of every chapter's Colab setup cell.
 
-A fork changes `repository.url` in _config.yml, then runs `make colab-url`.
-Only the `git+<url>` in each chapter's first code cell changes; outputs stay.
+The setup cell installs the helper package from the book's repository at
+the release the chapter was written with: `git+<repository.url>@v<version>`,
+with the URL from _config.yml and the version from pyproject.toml, the one
+place each is set. A fork changes `repository.url`; a release bumps
+`version`; then `make colab-url` rewrites the lines above `import mnistbook`
+in every chapter's first code cell. Outputs stay as they are.
 """
 
-import re
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -12,13 +16,26 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+INSTALL = f'''\
+# Setup. On Colab: install the book's helper package at the release this
+# chapter was written with. Elsewhere: only where mnistbook is missing.
+import importlib.util
+import sys
+
+HELPER = "git+{url}@v{version}"
+if "google.colab" in sys.modules or not importlib.util.find_spec("mnistbook"):
+    %pip install -q "mnistbook @ {{HELPER}}"
+
+'''
 
 for path in sorted((ROOT / "chapters").glob("*.ipynb")):
     nb = nbformat.read(path, as_version=4)
     setup = next(cell for cell in nb.cells if cell.cell_type == "code")
-    new = re.sub(r"git\+\S+?(?=[\"'\s])", f"git+{url}", setup.source)
-    if new != setup.source:
-        setup.source = new
+    rest = setup.source[setup.source.index("import mnistbook"):]
+    if INSTALL + rest != setup.source:
+        setup.source = INSTALL + rest
         nbformat.write(nb, path)
         print(f"updated {path.relative_to(ROOT)}")
-print(f"every chapter installs mnistbook from {url}")
+print(f"every chapter installs mnistbook from {url} at v{version}")
