@@ -12,7 +12,7 @@ import mnistbook
 from mnistbook import data as mdata
 from mnistbook.__main__ import main
 
-from conftest import ORIGINAL_PATH, fail_if_called, make_tgz, sha256_file
+from fakes import ORIGINAL_PATH, fail_if_called, make_tgz, sha256_file
 
 
 # --------------------------------------------------------------------------

@@ -16,8 +16,7 @@ import mnistbook
 from mnistbook import data as mdata
 from mnistbook.data import MnistDataError, MnistSource, fetch_mnist, load_mnist, read_idx
 
-from conftest import (
-    IDX_NAMES,
+from fakes import (
     ORIGINAL_PATH,
     fail_if_called,
     flip_bit,
@@ -27,6 +26,9 @@ from conftest import (
     part_files,
     sha256_file,
 )
+
+#: The four IDX file names, as the package spells them.
+IDX_NAMES = tuple(mdata.IDX_FILES)
 
 
 @pytest.fixture
