@@ -15,7 +15,11 @@ from .data import MnistDataError, cache_dir, fetch_mnist, load_source
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Not used in the chapters; ``python -m mnistbook data`` (and ``make data``)
+    runs it.
+    """
     parser = argparse.ArgumentParser(prog="python -m mnistbook", description="Helpers of the mnistbook tutorial.")
     parser.add_argument("--version", action="version", version=f"mnistbook {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)

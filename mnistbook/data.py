@@ -86,7 +86,8 @@ class MnistDataError(RuntimeError):
     """The MNIST data could not be found, fetched, verified or parsed.
 
     The message names the file or the sources tried and says what to do.
-    Introduced in chapter 1, Loading the data.
+    Not used in the chapters; :func:`load_mnist`, :func:`fetch_mnist` and
+    :func:`read_idx` raise it, and the command line prints its message.
     """
 
 
@@ -96,6 +97,7 @@ class MnistSource:
 
     ``kind`` is one of ``"cache"``, ``"keras-cache"``, ``"keras"`` or ``"npm"``;
     ``path`` is the folder of IDX files or the ``mnist.npz`` file that was used.
+    Not used in the chapters; the command line prints it.
     """
 
     kind: str
@@ -121,7 +123,8 @@ def cache_dir() -> Path:
 
     ``$MNISTBOOK_CACHE`` if set, else the user cache folder
     (``~/.cache/mnistbook`` on Linux, the platform's equivalent elsewhere).
-    The folder is not created here.
+    The folder is not created here. Not used in the chapters;
+    :func:`load_mnist` looks there first, and the command line prints it.
     """
     env = os.environ.get("MNISTBOOK_CACHE")
     if env:
@@ -136,7 +139,11 @@ def cache_dir() -> Path:
 
 def keras_cache_path() -> Path:
     """Return where Keras keeps its download: ``$KERAS_HOME`` or ``~/.keras``,
-    then ``datasets/mnist.npz``."""
+    then ``datasets/mnist.npz``.
+
+    Not used in the chapters; :func:`load_mnist` looks there when its own
+    cache has no verified copy.
+    """
     home = os.environ.get("KERAS_HOME") or Path.home() / ".keras"
     return Path(home).expanduser() / "datasets" / "mnist.npz"
 
@@ -177,7 +184,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     Returns an array whose shape and dtype come from the file's header
     (uint8 for MNIST). Raises :class:`MnistDataError` if the file is missing,
     has a wrong magic number, or is shorter or longer than its header says.
-    Introduced in chapter 1, Loading the data.
+    Not used in the chapters; :func:`load_mnist` reads the cached IDX files
+    with it.
     """
     path = Path(path)
     try:
@@ -336,7 +344,9 @@ def fetch_mnist(download: bool = True) -> MnistSource:
     temporary file, then a rename).
 
     Returns a :class:`MnistSource`. Raises :class:`MnistDataError` naming every
-    source tried and why it failed. Introduced in chapter 1, Loading the data.
+    source tried and why it failed. Not used in the chapters;
+    :func:`load_mnist` calls it, and so does the command line
+    (``python -m mnistbook data``).
     """
     folder = cache_dir()
     tried: list[str] = []
@@ -403,7 +413,8 @@ def load_source(source: MnistSource) -> MnistArrays:
     """Read the arrays from a source that :func:`fetch_mnist` returned.
 
     Returns ``(x_train, y_train), (x_test, y_test)`` like :func:`load_mnist`.
-    Raises :class:`MnistDataError` if the files cannot be parsed.
+    Raises :class:`MnistDataError` if the files cannot be parsed. Not used in
+    the chapters; :func:`load_mnist` and the command line call it.
     """
     if source.kind in ("keras", "keras-cache"):
         return _load_npz(source.path)

@@ -1,10 +1,11 @@
 """Turning an arbitrary picture of a digit into MNIST form.
 
-Introduced in chapter 12, Saving, loading and using a model. MNIST's digits
-were prepared in a particular way: white ink on black, the digit scaled to fit
-a 20×20 box (keeping its proportions), then placed in a 28×28 frame so that
-its center of mass sits in the middle. A photo or a drawing of your own must
-go through the same steps before a network trained on MNIST can read it.
+Introduced in chapter 12, Saving, loading, and reading your own digit.
+MNIST's digits were prepared in a particular way: white ink on black, the
+digit scaled to fit a 20×20 box (keeping its proportions), then placed in a
+28×28 frame so that its center of mass sits in the middle. A photo or a
+drawing of your own must go through the same steps before a network trained
+on MNIST can read it.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def build_wide_mlp(learning_rate=None, dropout: float = 0.3) -> keras.Sequential
     ReLU units, each followed by ``Dropout(dropout)``, and a 10-unit softmax
     output (669,706 parameters). Compiled like :func:`build_seed_mlp`, with
     Adam at ``learning_rate`` (a number or a schedule; default 0.001).
-    Introduced in chapter 10, A wider network with dropout.
+    Introduced in chapter 10, A wider network, and dropout.
     """
     model = keras.Sequential(
         [

@@ -15,7 +15,7 @@ def is_numeric(array: np.ndarray) -> bool:
     """Return True when ``array`` holds integers or floats (not bool, strings or objects).
 
     The pixel check shared by :func:`as_batch` and
-    :func:`mnistbook.images.prepare_image`. Introduced in chapter 7, Predicting.
+    :func:`mnistbook.images.prepare_image`. Not used in the chapters.
     """
     return array.dtype != bool and (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating))
 
@@ -30,7 +30,9 @@ def as_batch(x) -> np.ndarray:
     (n, 28, 28), (n, 784) or (n, 28, 28, 1), as integers or floats. Pixel
     values are passed through unchanged: scale them the way the model's
     training data was scaled. Raises ``ValueError`` for any other shape and
-    for non-numeric or non-finite values. Introduced in chapter 7, Predicting.
+    for non-numeric or non-finite values. Not used in the chapters;
+    :func:`predict_proba` and :func:`predict_classes` check their images
+    with it.
     """
     x = np.asarray(x)
     if not is_numeric(x):
@@ -58,7 +60,8 @@ def predict_proba(model, x) -> np.ndarray:
 
     The images are checked and reshaped by :func:`as_batch`, then to the
     model's own input shape (784 for a dense network, 28×28×1 for a
-    convolutional one). Introduced in chapter 7, Predicting.
+    convolutional one). Introduced in chapter 12, Saving, loading, and
+    reading your own digit.
     """
     batch = as_batch(x)
     input_shape = tuple(model.input_shape[1:])

@@ -29,6 +29,9 @@ def quiet_tensorflow() -> None:
     core's later log lines (such as the harmless "NodeDef mentions attribute
     use_unbounded_threadpool" on the first ``predict``); real failures still
     raise Python exceptions. Calling it again does nothing.
+
+    Not used in the chapters by name: importing :mod:`mnistbook` calls it,
+    which is why every chapter's setup cell imports mnistbook before keras.
     """
     global _quieted
     if _quieted:
