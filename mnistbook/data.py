@@ -248,14 +248,43 @@ def _cache_problems(folder: Path) -> list[str]:
     return [p for name, sha in IDX_FILES.items() if (p := _check(folder / name, sha))]
 
 
+def _umask(status: str | os.PathLike = "/proc/self/status") -> int:
+    """Return the process's umask without changing it where the system allows.
+
+    Linux (3.15 and later) shows it as the ``Umask:`` line of
+    ``/proc/self/status``. Elsewhere the only way is to set a umask and put
+    the old one back. That is racy with threads: a file another thread of
+    the same program creates in that instant gets the owner-only umask
+    0o077 set here instead of the program's own. mnistbook creates no files
+    in other threads, and the cache is written rarely (once per machine).
+    """
+    try:
+        with open(status, encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
 def _install(src: Path, dest: Path) -> None:
-    """Copy ``src`` to ``dest`` atomically: a temp file in the same folder, then rename."""
+    """Copy ``src`` to ``dest`` atomically: a temp file in the same folder, then rename.
+
+    ``dest`` gets the permissions a plain ``open(dest, "w")`` would give it
+    (0o666 less the umask), not the 0o600 of ``mkstemp``'s temporary file,
+    so a cache folder shared by several users (``MNISTBOOK_CACHE``) is
+    readable by all of them when their umask allows it.
+    """
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
             shutil.copyfileobj(inp, out, 1 << 20)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

