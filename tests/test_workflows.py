@@ -27,10 +27,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-#: PATH as it was when pytest imported this module; tests/conftest.py replaces
-#: it with an empty folder for every test, so node, npm and actionlint are
-#: looked up here.
-ORIGINAL_PATH = os.environ.get("PATH", "")
+from fakes import ORIGINAL_PATH  # PATH before conftest empties it for each test
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
