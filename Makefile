@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
-.PHONY: book test colab nbval data execute images colab-url stats lock drift bench-data bench-models clean
+.PHONY: book test colab nbval data execute images colab-url stats lock drift demo-model bench-data bench-models clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ lock: $(STAMP)
 ## drift: the quick tests and nbval with the newest versions instead of the lock; reports what broke
 drift: data
 	$(PY) tools/drift.py
+
+## demo-model: retrain the book's convnet and export it for the Draw-a-digit page (demo/mnist_demo_model.js)
+demo-model: data
+	$(PY) tools/export_demo_model.py
 
 ## images: redraw the picture on the book's first page
 images: data

@@ -116,8 +116,9 @@ def prepare(recipe: Recipe, data):
     return train, validation, (x_test, y_test)
 
 
-def train(recipe: Recipe, data, seed: int) -> dict:
-    """Train one recipe with one seed; return its numbers."""
+def train(recipe: Recipe, data, seed: int, keep_model: bool = False) -> dict:
+    """Train one recipe with one seed; return its numbers (and, with ``keep_model``,
+    the trained model under "model": tools/export_demo_model.py uses it)."""
     (x_train, y_train), validation, (x_test, y_test) = prepare(recipe, data)
     n_fit = len(x_train) * (0.8 if recipe.article_split else 1)
     mnistbook.set_seed(seed)
@@ -142,9 +143,10 @@ def train(recipe: Recipe, data, seed: int) -> dict:
         validation = (x_train[-n_val:], y_train[-n_val:])
     _, val_accuracy = model.evaluate(*validation, verbose=0)
     _, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
-    return {"seed": seed, "val_accuracy": val_accuracy, "test_accuracy": test_accuracy,
-            "epochs": len(history.history["loss"]), "seconds": round(seconds, 1),
-            "parameters": model.count_params()}
+    numbers = {"seed": seed, "val_accuracy": val_accuracy, "test_accuracy": test_accuracy,
+               "epochs": len(history.history["loss"]), "seconds": round(seconds, 1),
+               "parameters": model.count_params()}
+    return {**numbers, "model": model} if keep_model else numbers
 
 
 def _stats(values) -> str:
