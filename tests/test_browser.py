@@ -4,32 +4,24 @@ Marked ``browser``. Needs Debian's ``chromium`` and ``chromium-driver``
 (``.ci/run`` installs them). Where they are missing the tests skip, unless
 ``MNISTBOOK_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes that a failure.
 The book is built afresh into a temporary folder, so a stale ``_build`` can
-never make these tests pass. Screenshots go to ``artifacts/screenshots/``.
+never make these tests pass (the fixtures, shared with
+``tests/test_demo_page.py``, are in ``tests/browser.py``). Screenshots go to
+``artifacts/screenshots/``.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
-import shutil
-import subprocess
-import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from browser import ROOT, SCREENSHOTS, browser, console_errors, open_page, server, site  # noqa: F401  (fixtures)
 
-ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 pytestmark = pytest.mark.browser
 
@@ -45,85 +37,9 @@ PAGES = _pages()
 NOTEBOOKS = [page for page in PAGES if (ROOT / f"{page}.ipynb").exists()]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """Build the book into a temporary folder; return its html folder."""
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out / "_build" / "html"
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    """Serve the built book on an ephemeral localhost port; yield its base URL."""
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """A headless Chromium driven through chromedriver, with console logging on."""
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        message = f"needs {CHROMIUM} and {CHROMEDRIVER}: apt-get install chromium chromium-driver"
-        if os.environ.get("MNISTBOOK_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1000",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-
-
-def _open(browser, url: str) -> None:
-    browser.get_log("browser")  # forget earlier pages' messages
-    browser.get(url)
-    deadline = time.monotonic() + 30
-    while browser.execute_script("return document.readyState") != "complete":
-        assert time.monotonic() < deadline, f"{url} did not finish loading"
-        time.sleep(0.1)
-
-
-def _console_errors(browser) -> list[str]:
-    return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_page_loads_with_title_navigation_images_and_no_console_errors(browser, server, page):
-    _open(browser, f"{server}/{page}.html")
+    open_page(browser, f"{server}/{page}.html")
     assert CONFIG["title"] in browser.title, browser.title
     nav_links = browser.execute_script(
         "return [...document.querySelectorAll('nav.bd-docs-nav a')].map(a => a.getAttribute('href'))"
@@ -142,13 +58,13 @@ def test_page_loads_with_title_navigation_images_and_no_console_errors(browser, 
     if page in NOTEBOOKS or page == TOC["root"]:
         assert images, f"{page} shows no figure at all"
 
-    errors = _console_errors(browser)
+    errors = console_errors(browser)
     assert not errors, f"JavaScript console errors on {page}: {errors}"
 
 
 @pytest.mark.parametrize("page", NOTEBOOKS)
 def test_launch_and_download_buttons_point_to_the_notebook(browser, server, page):
-    _open(browser, f"{server}/{page}.html")
+    open_page(browser, f"{server}/{page}.html")
     hrefs = browser.execute_script("return [...document.querySelectorAll('a')].map(a => a.href)")
     repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
     branch = CONFIG["repository"]["branch"]
@@ -163,7 +79,7 @@ def test_launch_and_download_buttons_point_to_the_notebook(browser, server, page
 
 
 def test_search_finds_a_chapter_by_a_word_from_it(browser, server):
-    _open(browser, f"{server}/search.html?q=one-hot")
+    open_page(browser, f"{server}/search.html?q=one-hot")
     deadline = time.monotonic() + 30
     results: list[str] = []
     while time.monotonic() < deadline and not results:
@@ -172,12 +88,12 @@ def test_search_finds_a_chapter_by_a_word_from_it(browser, server):
         )
         time.sleep(0.2)
     assert any("05_one_hot_encoding" in href for href in results), results
-    assert not _console_errors(browser)
+    assert not console_errors(browser)
 
 
 @pytest.mark.parametrize("page", [TOC["root"], "chapters/07_predicting"])
 def test_screenshots_for_people_to_look_at(browser, server, page):
-    _open(browser, f"{server}/{page}.html")
+    open_page(browser, f"{server}/{page}.html")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{Path(page).name}.png"
     assert browser.save_screenshot(str(path)), f"could not save {path}"
