@@ -135,10 +135,12 @@ def prepare_image(image, *, invert: bool | None = None) -> np.ndarray:
     frame[top : top + new_h, left : left + new_w] = small
 
     # Shift so that the center of mass lands on the middle, as MNIST did.
-    total = frame.sum()
+    # Sums in float64: in float32 a digit whose centre falls exactly between two
+    # pixels can round either way, depending on the order of the additions.
+    total = frame.sum(dtype=np.float64)
     ys, xs = np.indices(frame.shape)
-    dy = int(round(13.5 - (ys * frame).sum() / total))
-    dx = int(round(13.5 - (xs * frame).sum() / total))
+    dy = int(round(13.5 - (ys * frame).sum(dtype=np.float64) / total))
+    dx = int(round(13.5 - (xs * frame).sum(dtype=np.float64) / total))
     dy = int(np.clip(dy, -top, 28 - (top + new_h)))
     dx = int(np.clip(dx, -left, 28 - (left + new_w)))
     return np.roll(frame, (dy, dx), axis=(0, 1))
