@@ -1,6 +1,7 @@
 /*
- * "Draw a digit": the book's convnet (chapters 11-12) reading a digit drawn
- * on the page, in plain JavaScript, in the reader's browser. Nothing is sent
+ * "Draw a digit": a copy of the book's convnet (chapter 11, trained with
+ * chapter 12's recipe and seed by tools/export_demo_model.py) reading a digit
+ * drawn on the page, in plain JavaScript, in the reader's browser. Nothing is sent
  * anywhere, and nothing is fetched: the weights come from the script
  * mnist_demo_model.js, loaded before this one, which sets
  * window.MNIST_DEMO_MODEL (format: the docstring of tools/export_demo_model.py).
@@ -36,7 +37,11 @@
  * 2. The page: a canvas (mouse, touch and pen, through Pointer Events), the
  *    28×28 image the network sees, its answer, the ten probabilities and the
  *    first layer's 32 feature maps, redrawn at most once per animation frame
- *    and only when the drawing changed.
+ *    and only when the drawing changed. Numbers from the weights file's meta
+ *    fill the elements with a data-meta attribute, anywhere on the page. The
+ *    answer is also told to screen readers, in a visually hidden aria-live
+ *    sentence, when a stroke ends or the page draws an example (not at every
+ *    change, which would be too chatty).
  *
  * Arithmetic: every array is a Float32Array, as in Keras; sums of products
  * are accumulated in JavaScript's 64-bit numbers and stored as 32-bit
@@ -523,11 +528,19 @@
     const mapCount = first.shape[3];
     const mapCanvases = [];
     for (let m = 0; m < mapCount; m++) {
+      const cell = document.createElement("div");
+      cell.className = "mnist-demo-map-cell";
       const c = document.createElement("canvas");
       c.width = c.height = 28 - first.shape[0] + 1;
       c.className = "mnist-demo-map";
       c.title = "filter " + (m + 1);
-      mapsBox.appendChild(c);
+      const number = document.createElement("span");
+      number.className = "mnist-demo-map-number";
+      number.setAttribute("aria-hidden", "true");
+      number.textContent = String(m + 1);
+      cell.appendChild(c);
+      cell.appendChild(number);
+      mapsBox.appendChild(cell);
       mapCanvases.push(c.getContext("2d"));
     }
 
@@ -541,15 +554,26 @@
       return percent(p, 1);
     }
     function count(n) { return Number(n).toLocaleString("en-US"); }
-    root.querySelectorAll("[data-meta]").forEach(function (el) {
+    function metaText(key, value) {
+      if (/accuracy/.test(key)) return percent(value, 1);
+      if (/_changed_by_export$/.test(key) && value === 0) return "none";
+      return typeof value === "number" ? count(value) : String(value);
+    }
+    // Anywhere on the page (the text below the demo too). A sentence marked
+    // mnist-demo-from-meta stays hidden unless the file has all its numbers.
+    document.querySelectorAll("[data-meta]").forEach(function (el) {
       const key = el.getAttribute("data-meta");
       const value = meta[key];
-      if (value === undefined) return;
-      el.textContent = /accuracy/.test(key) ? percent(value, 1) : typeof value === "number" ? count(value) : value;
+      if (value === undefined || value === null) return;
+      el.textContent = metaText(key, value);
+      el.setAttribute("data-meta-shown", "");
+    });
+    document.querySelectorAll(".mnist-demo-from-meta").forEach(function (el) {
+      if (!el.querySelector("[data-meta]:not([data-meta-shown])")) el.hidden = false;
     });
 
     let strokes = [];
-    let dirty = false, frame = 0, last = null;
+    let dirty = false, frame = 0, last = null, announcing = false;
 
     function strokePaths(context, scale) {
       context.lineCap = context.lineJoin = "round";
@@ -621,7 +645,7 @@
 
       inputCtx.putImageData(grayscale(pixels, 28, 1), 0, 0);
       digitOut.textContent = String(best);
-      sureOut.textContent = share(p[best]) + " sure";
+      sureOut.textContent = "probability " + share(p[best]);
       root.setAttribute("data-answer", String(best));
       for (let d = 0; d < 10; d++) {
         bars[d].fill.style.width = (100 * p[d]).toFixed(1) + "%";
@@ -639,12 +663,13 @@
       }
     }
 
-    // Tell screen readers the answer once the reader stops drawing.
+    // The answer for screen readers (the sentence is visually hidden, so it is
+    // never seen out of date while a stroke goes on).
     function announce() {
       live.textContent = last
-        ? "The network reads " + (last.digit === 8 ? "an " : "a ") + last.digit + ", " +
-          share(last.probability, true) + " sure."
-        : "The canvas is empty. Draw a digit, or load an example.";
+        ? "The network reads " + (last.digit === 8 ? "an " : "a ") + last.digit + ", with probability " +
+          share(last.probability, true) + "."
+        : "The canvas is empty. Draw a digit, or let the page draw one.";
     }
 
     function update() {
@@ -654,10 +679,21 @@
         dirty = false;
         classify();
       }
+      if (announcing) {
+        announcing = false;
+        announce(); // after classify: the answer of the finished drawing
+      }
     }
 
     function changed() {
       dirty = true;
+      if (!frame) frame = requestAnimationFrame(update);
+    }
+
+    // A stroke ended, or the drawing was replaced: tell screen readers the
+    // answer in the next frame, once it is computed.
+    function announceSoon() {
+      announcing = true;
       if (!frame) frame = requestAnimationFrame(update);
     }
 
@@ -685,8 +721,7 @@
     function end(event) {
       if (drawing !== event.pointerId) return;
       drawing = null;
-      // The answer is computed in the next frame; announce it after that.
-      requestAnimationFrame(function () { requestAnimationFrame(announce); });
+      announceSoon();
     }
     canvas.addEventListener("pointerup", end);
     canvas.addEventListener("pointercancel", end);
@@ -694,14 +729,14 @@
     $("clear").addEventListener("click", function () {
       strokes = [];
       changed();
-      requestAnimationFrame(function () { requestAnimationFrame(announce); });
+      announceSoon();
     });
     root.querySelectorAll("[data-example]").forEach(function (button) {
       button.addEventListener("click", function () {
         const digit = Number(button.getAttribute("data-example"));
         strokes = EXAMPLES[digit].map(function (stroke) { return stroke.map(function (p) { return p.slice(); }); });
         changed();
-        requestAnimationFrame(function () { requestAnimationFrame(announce); });
+        announceSoon();
       });
     });
 

@@ -11,10 +11,14 @@ the page's plain JavaScript is the book's Python:
 - its preparation of a drawing (``mnistDemo.prepare``) gives the 28×28 image
   of ``mnistbook.prepare_image`` for the same pictures to 1e-5 (the page
   repeats NumPy's float32 steps and Pillow's Lanczos filter, so they agree
-  to a float32 rounding);
+  to a float32 rounding), symmetric pictures whose center of mass falls
+  exactly between two pixels included;
 - a digit drawn with the mouse, stroke by stroke, is read correctly (at least
   9 of the 10 digits), and so are the page's own ten example digits, loaded
-  from the keyboard;
+  from the keyboard; the answer for screen readers is visually hidden and
+  agrees with the answer shown once a stroke ends;
+- the numbers the page shows come from the weights file's meta, and the
+  links into chapters 11 and 12 land on their sections;
 - the page loads its scripts and weights from the built book (``_static``),
   requests nothing from outside localhost, logs no console error, works when
   the book is opened from disk (file://), and is interactive in under 2 s.
@@ -171,7 +175,8 @@ def _answer(browser) -> dict:
         "const bars = [...root.querySelectorAll('.mnist-demo-bar-value')].map(b => b.textContent);"
         "return {digit: root.getAttribute('data-answer'),"
         " shown: root.querySelector('[data-demo=digit]').textContent,"
-        " live: root.querySelector('[data-demo=live]').textContent.trim(), bars: bars};"
+        " live: root.querySelector('[data-demo=live]').textContent.trim(),"
+        " sure: root.querySelector('[data-demo=sure]').textContent, bars: bars};"
     )
 
 
@@ -246,6 +251,27 @@ def test_the_pages_feature_maps_are_the_first_layers_output(page, keras_demo_mod
 # The page prepares a drawing as mnistbook.prepare_image does
 # ----------------------------------------------------------------------------
 
+
+def _slanted_line():
+    """A reviewer's picture: 40×40, a white line 2 pixels wide from (x=18, y=15) to
+    (x=20, y=25). Symmetric, so its center of mass falls exactly between two pixels:
+    the shift is a tie that both must round the same way (half to even)."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("L", (40, 40), 0)
+    ImageDraw.Draw(picture).line((18, 15, 20, 25), fill=255, width=2)
+    return np.asarray(picture)
+
+
+def _plus_sign():
+    """A plus sign centred on an even-sized canvas, taller than wide: shrunk to
+    17×20 pixels, its center of mass is again exactly between two pixels."""
+    picture = np.zeros((40, 40), dtype=np.uint8)
+    picture[8:32, 19:21] = 255  # the upright bar, 24 tall
+    picture[19:21, 10:30] = 255  # the cross bar, 20 wide
+    return picture
+
+
 PICTURES = {f"digit {d}": (lambda d=d: _render(STROKES[d])) for d in range(10)}
 PICTURES.update({
     "dark ink on white paper (inverted)": lambda: _render(STROKES[2], ink=0, paper=255),
@@ -254,6 +280,9 @@ PICTURES.update({
     "thin and tall": lambda: _render(STROKES[1], pen=8),
     "gray ink on gray paper": lambda: _render(STROKES[5], ink=190, paper=60),
     "a dot": lambda: _render([[(100, 200)]], scale=0.5),
+    "slanted line, center between pixels": _slanted_line,
+    "plus sign, center between pixels": _plus_sign,
+    "plus sign on its side (tie in y)": lambda: _plus_sign().T.copy(),
 })
 
 
@@ -296,6 +325,10 @@ def test_digits_drawn_with_the_mouse_are_read(page):
         answers[digit] = answer["digit"]
         print(f"drew a {digit}: the page reads {answer['digit']} ({answer['bars'][int(answer['digit'])]})")
         assert answer["shown"] == answer["digit"]
+        # the pen is up: screen readers are told the answer on the screen
+        assert answer["live"].startswith(f"The network reads {'an' if answer['digit'] == '8' else 'a'} "
+                                         f"{answer['digit']}, with probability "), answer["live"]
+        assert answer["sure"].startswith("probability "), answer["sure"]
     right = sum(str(digit) == answer for digit, answer in answers.items())
     print(f"{right} of 10 drawn digits read correctly: {answers}")
     assert right >= 9, answers
@@ -319,21 +352,56 @@ def test_the_example_digits_load_from_the_keyboard_and_are_read(page):
     assert "empty" in answer["live"]
 
 
+def test_the_screen_reader_sentence_is_not_shown_but_is_read(page):
+    """The aria-live sentence repeats the answer box for screen readers, after
+    each stroke; on screen it would be out of date while a stroke goes on."""
+    live = page.execute_script(
+        "const el = document.querySelector('#mnist-demo [data-demo=live]');"
+        "const box = el.getBoundingClientRect(), style = getComputedStyle(el);"
+        "return {width: box.width, height: box.height, position: style.position, clip: style.clip,"
+        " display: style.display, visibility: style.visibility, polite: el.getAttribute('aria-live'),"
+        " hidden: el.getAttribute('aria-hidden')};"
+    )
+    assert live["width"] <= 1 and live["height"] <= 1 and live["position"] == "absolute", live
+    assert live["display"] != "none" and live["visibility"] != "hidden" and live["hidden"] is None, live
+    assert live["polite"] == "polite"
+
+
 def test_the_page_shows_the_measured_numbers_from_the_weights_file(page, spec):
     meta = spec["meta"]
     shown = page.execute_script(
-        "return Object.fromEntries([...document.querySelectorAll('#mnist-demo [data-meta]')]"
+        "return Object.fromEntries([...document.querySelectorAll('[data-meta]')]"
         ".map(el => [el.getAttribute('data-meta'), el.textContent]))"
     )
     assert shown["test_accuracy"] == f"{100 * meta['test_accuracy']:.1f}%"
     assert shown["uci_accuracy"] == f"{100 * meta['uci_accuracy']:.1f}%"
     assert shown["test_images"] == f"{meta['test_images']:,}"
     assert shown["uci_images"] == f"{meta['uci_images']:,}"
+    # every number the page asks for is in the file (none of the keys the export dropped)
+    missing = sorted(set(shown) - set(meta))
+    sentence = page.execute_script(
+        "const el = document.querySelector('.mnist-demo-from-meta');"
+        "return el && {visible: !el.hidden && el.getClientRects().length > 0, text: el.textContent};"
+    )
+    assert sentence, "the sentence on the answers the export changed is missing"
+    changed = meta.get("validation_answers_changed_by_export")
+    if changed is None:  # a weights file made before the key existed: the sentence is left out
+        assert missing == ["validation_answers_changed_by_export"], missing
+        assert not sentence["visible"]
+    else:
+        assert not missing, f"the page shows numbers the weights file does not have: {missing}"
+        assert sentence["visible"]
+        assert sentence["text"] == ": " + ("none" if changed == 0 else f"{changed:,}"), sentence
 
 
-def test_the_feature_map_caption_links_to_chapter_11s_filters(page, site):
-    href = page.execute_script("return document.querySelector('.mnist-demo-maps a').getAttribute('href')")
+@pytest.mark.parametrize("where, chapter", [
+    (".mnist-demo-maps a", "11_convnet.html"),  # the feature maps' caption: chapter 11's filters
+    ("a[href*='folding-batch-normalization']", "12_saving_and_your_digit.html"),  # the folding, in chapter 12
+])
+def test_the_links_into_the_chapters_land_on_their_sections(page, site, where, chapter):
+    href = page.execute_script("return document.querySelector(arguments[0]).getAttribute('href')", where)
     target, anchor = href.split("#")
+    assert target == chapter
     assert (site / "chapters" / target).exists()
     assert f'id="{anchor}"' in (site / "chapters" / target).read_text()
 
