@@ -9,7 +9,8 @@ Small modules by concern, so the chapters stay short:
 - :mod:`mnistbook.plots`: the book's figures;
 - :mod:`mnistbook.metrics`: confusion matrix, precision and recall;
 - :mod:`mnistbook.images`: any picture of a digit into MNIST form;
-- :mod:`mnistbook.runtime`: quiet TensorFlow start-up and seeding.
+- :mod:`mnistbook.runtime`: quiet TensorFlow start-up and seeding;
+- :mod:`mnistbook.distribute`: worker processes for training on several machines.
 
 Importing the package silences TensorFlow's start-up log lines (see
 :func:`mnistbook.runtime.quiet_tensorflow`), so import it before ``keras``.
@@ -28,6 +29,7 @@ from .data import (  # noqa: E402
     read_idx,
     split_validation,
 )
+from .distribute import WorkerError, free_ports, run_workers, tf_config  # noqa: E402
 from .images import ImageError, load_image, prepare_image  # noqa: E402
 from .metrics import confusion_matrix, most_confused, precision_recall  # noqa: E402
 from .models import SEED_MLP_PARAMS, build_cnn, build_seed_mlp, build_simple_cnn, build_wide_mlp  # noqa: E402
@@ -47,6 +49,7 @@ __all__ = [
     "ImageError",
     "MnistDataError",
     "SEED_MLP_PARAMS",
+    "WorkerError",
     "as_batch",
     "build_cnn",
     "build_seed_mlp",
@@ -55,6 +58,7 @@ __all__ = [
     "cache_dir",
     "confusion_matrix",
     "fetch_mnist",
+    "free_ports",
     "load_image",
     "load_mnist",
     "load_uci_digits",
@@ -71,6 +75,8 @@ __all__ = [
     "prepare_image",
     "quiet_tensorflow",
     "read_idx",
+    "run_workers",
     "set_seed",
     "split_validation",
+    "tf_config",
 ]
