@@ -34,6 +34,8 @@ for path in sorted((ROOT / "chapters").glob("*.ipynb")):
     nb = nbformat.read(path, as_version=4)
     setup = next(cell for cell in nb.cells if cell.cell_type == "code")
     rest = setup.source[setup.source.index("import mnistbook"):]
+    # the install lines import these already
+    rest = "\n".join(line for line in rest.split("\n") if line not in ("import sys", "import importlib.util"))
     if INSTALL + rest != setup.source:
         setup.source = INSTALL + rest
         nbformat.write(nb, path)
