@@ -13,6 +13,9 @@ another machine.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import json
 import os
 import signal
@@ -130,11 +133,18 @@ def run_workers(
     Raises :class:`WorkerError` as soon as one worker exits with another
     status (a worker of a cluster whose peer failed would otherwise wait for
     it), or when ``timeout`` seconds pass first. Either way, and on any other
-    exception (Ctrl-C, the kernel's stop button), no worker outlives the
-    call: each runs in a process group of its own, and every group still
-    running gets SIGTERM, ``grace`` seconds to end, then SIGKILL, which also
-    ends any process a worker started. Raises ``FileNotFoundError`` when
+    exception raised during the call (Ctrl-C, the kernel's stop button),
+    every worker is stopped before the call returns or raises: each runs in
+    a process group of its own, and every group still running gets SIGTERM,
+    ``grace`` seconds to end, then SIGKILL, which also ends any process a
+    worker started in its group. Raises ``FileNotFoundError`` when
     ``script`` does not exist and ``ValueError`` when ``n`` is less than 1.
+
+    What this cannot cover: if the calling process itself is killed (SIGKILL,
+    a crash, a kernel the notebook restarts by force), none of that cleanup
+    runs. On Linux each worker then gets SIGKILL from the operating system
+    (``PR_SET_PDEATHSIG``), but processes a worker started may be left
+    running; on other systems the workers may be left running too.
     Introduced in chapter 13, Going further.
     """
     script = Path(script)
@@ -152,8 +162,12 @@ def run_workers(
             workers.append(_Worker.start(index, [sys.executable, str(script)], worker_env))
         outcome = _wait(workers, time.monotonic() + timeout)
     finally:
-        _stop(workers, grace)
-    results = [worker.result() for worker in workers]
+        try:
+            _stop(workers, grace)
+        finally:
+            # Reads and closes every worker's output files, also when an
+            # exception is on its way up (then the results are dropped).
+            results = [worker.result() for worker in workers]
     if outcome == "timeout":
         raise WorkerError(
             f"{_names(sorted(_late(workers)))} still running after {timeout:g} s, so every worker was stopped "
@@ -194,7 +208,7 @@ class _Worker:
         out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         try:
             proc = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, **_NEW_GROUP
+                command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, **_child_options()
             )
         except BaseException:
             out.close()
@@ -211,15 +225,53 @@ class _Worker:
     def result(self) -> WorkerResult:
         texts = []
         for f in (self.out, self.err):
-            f.seek(0)
-            texts.append(f.read().decode("utf-8", errors="replace"))
-            f.close()
+            try:
+                f.seek(0)
+                texts.append(f.read().decode("utf-8", errors="replace"))
+            finally:
+                f.close()
         seconds = (self.ended or time.monotonic()) - self.started
         return WorkerResult(self.index, self.proc.pid, self.proc.returncode, texts[0], texts[1], round(seconds, 1))
 
 
+def _linux_prctl():
+    """libc's ``prctl`` on Linux, or None elsewhere (or when libc cannot be loaded)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - a Linux without a usable libc
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    return prctl
+
+
+_PRCTL = _linux_prctl()  # looked up here, in the parent: the child only calls it
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Runs in the new worker before it starts the script: SIGKILL it when its parent dies.
+
+    Covers a calling process that is itself killed, when run_workers' own
+    cleanup cannot run. The "parent" is the thread that started the worker;
+    run_workers waits for its workers on that thread, so it outlives them.
+    If the parent (pid ``parent``) died before this call, the worker ends
+    itself at once.
+    """
+    _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 if os.name == "posix":
-    _NEW_GROUP = {"start_new_session": True}  # a session, hence a process group, of its own
+
+    def _child_options() -> dict:
+        options: dict = {"start_new_session": True}  # a session, hence a process group, of its own
+        if _PRCTL is not None:  # Linux
+            options["preexec_fn"] = functools.partial(_die_with_parent, os.getpid())
+        return options
 
     def _signal_group(proc: subprocess.Popen, sig: int) -> None:
         try:
@@ -228,7 +280,8 @@ if os.name == "posix":
             pass  # the group has no process left
 
 else:  # pragma: no cover - Windows: no process groups to signal; end the worker itself
-    _NEW_GROUP = {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
+    def _child_options() -> dict:
+        return {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
 
     def _signal_group(proc: subprocess.Popen, sig: int) -> None:
         if proc.poll() is None:
@@ -261,7 +314,11 @@ def _stop(workers: list[_Worker], grace: float) -> None:
         except subprocess.TimeoutExpired:
             pass
     for worker in workers:
-        # Also for workers that have exited: anything they started and left behind goes too.
+        # Also for workers that have exited: anything they started and left
+        # behind in their group goes too. Safe although the worker may be
+        # reaped already: the group keeps the worker's pid as its id, and the
+        # system gives no new process a pid still in use as a group's id; an
+        # empty group is simply not found (ESRCH, ignored).
         _signal_group(worker.proc, getattr(signal, "SIGKILL", signal.SIGTERM))
         worker.proc.wait()
         worker.poll()

@@ -227,3 +227,61 @@ def test_run_workers_checks_its_arguments(tmp_path):
     script = worker_script(tmp_path, "")
     with pytest.raises(ValueError, match="at least 1 worker"):
         run_workers(script, n=0)
+
+
+def test_an_interrupted_call_stops_the_workers_and_closes_their_files(tmp_path, monkeypatch):
+    # Ctrl-C while waiting: the workers are stopped and their output files closed.
+    script = worker_script(tmp_path, "time.sleep(600)\n")
+    started = []
+    real_start = distribute._Worker.start
+
+    def start(*args, **kwargs):
+        worker = real_start(*args, **kwargs)
+        started.append(worker)
+        return worker
+
+    def interrupted_wait(workers, deadline):
+        limit = time.monotonic() + 60
+        while len(list(tmp_path.glob("pid-*"))) < len(workers) and time.monotonic() < limit:
+            time.sleep(0.05)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(distribute._Worker, "start", start)
+    monkeypatch.setattr(distribute, "_wait", interrupted_wait)
+    with pytest.raises(KeyboardInterrupt):
+        run_workers(script, n=2, timeout=60, grace=1)
+    assert len(started) == 2
+    assert all(worker.out.closed and worker.err.closed for worker in started)
+    pids = started_pids(tmp_path)
+    assert len(pids) == 2
+    assert_all_gone(pids)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
+def test_workers_die_with_a_killed_caller_on_linux(tmp_path):
+    # The caller (a stand-in for a notebook kernel) is killed with SIGKILL, so
+    # run_workers' own cleanup never runs: the operating system ends the workers.
+    import signal
+    import subprocess
+
+    script = worker_script(tmp_path, "time.sleep(600)\n")
+    caller = subprocess.Popen([sys.executable, "-c", (
+        "import importlib.util, sys\n"  # distribute.py alone: no TensorFlow to import
+        f"spec = importlib.util.spec_from_file_location('d', {distribute.__file__!r})\n"
+        "d = sys.modules['d'] = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(d)\n"
+        f"d.run_workers({str(script)!r}, n=2, timeout=120)\n"
+    )])
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.glob("pid-*"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pids = started_pids(tmp_path)
+        assert len(pids) == 2 and all(is_running(pid) for pid in pids)
+        caller.send_signal(signal.SIGKILL)
+        caller.wait()
+        assert_all_gone(pids)
+    finally:
+        if caller.poll() is None:
+            caller.kill()
+            caller.wait()
