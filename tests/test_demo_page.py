@@ -33,7 +33,6 @@ import importlib.util
 import json
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
